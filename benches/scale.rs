@@ -1,0 +1,119 @@
+//! `cargo bench --bench scale`: index and matching speed at scale, and peak memory.
+//!
+//! Builds libraries of growing size from the benchmark library in ../shared/bench (each entry
+//! repeated with a numbered id and a distinguishing word, so the index really grows), then
+//! matches the benchmark's questions repeatedly. Prints entries indexed per second, questions
+//! matched per second and the peak resident memory, with the ratio between sizes measured in
+//! the same run (absolute times on shared machines are noisy; ratios are what to compare).
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use vouch::index::open_or_build;
+use vouch::matcher::{Matcher, Query};
+
+fn bench_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/bench")
+}
+
+fn peak_rss_mb() -> f64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .and_then(|l| l.split_whitespace().nth(1)?.parse::<f64>().ok())
+        })
+        .map(|kb| kb / 1024.0)
+        .unwrap_or(0.0)
+}
+
+fn questions() -> Vec<String> {
+    let mut out = Vec::new();
+    let mut rd = csv::Reader::from_path(bench_dir().join("vendor-review.csv")).expect("bench csv");
+    for r in rd.records().flatten() {
+        if let Some(q) = r.get(1) {
+            out.push(q.to_string());
+        }
+    }
+    out
+}
+
+/// A library of `copies` × the bench library, written as CSV and imported.
+fn make_library(dir: &Path, copies: usize) -> PathBuf {
+    let mut rd = csv::Reader::from_path(bench_dir().join("library.csv")).expect("library.csv");
+    let headers = rd.headers().expect("headers").clone();
+    let rows: Vec<csv::StringRecord> = rd.records().flatten().collect();
+    let csv_path = dir.join(format!("lib{copies}.csv"));
+    let mut w = csv::Writer::from_path(&csv_path).expect("write");
+    w.write_record(&headers).expect("write");
+    for k in 0..copies {
+        for r in &rows {
+            let mut f: Vec<String> = r.iter().map(|s| s.to_string()).collect();
+            if k > 0 {
+                f[0] = format!("{}-v{k}", f[0]);
+                f[1] = format!("{} (variant {k})", f[1]);
+                f[2] = f[2]
+                    .lines()
+                    .map(|a| format!("{a} v{k}"))
+                    .collect::<Vec<_>>()
+                    .join("\n");
+            }
+            w.write_record(&f).expect("write");
+        }
+    }
+    w.flush().expect("flush");
+    std::fs::copy(bench_dir().join("sources.csv"), dir.join("sources.csv")).expect("sources");
+    let lib = dir.join(format!("lib{copies}"));
+    vouch::knowledge::import::import(&csv_path, None, &lib, true).expect("import");
+    lib
+}
+
+fn main() {
+    if !bench_dir().join("library.csv").is_file() {
+        eprintln!("../shared/bench not found; nothing to measure");
+        return;
+    }
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let qs = questions();
+    let mut rows = Vec::new();
+    for copies in [1usize, 10, 100] {
+        let lib = make_library(tmp.path(), copies);
+        let t = Instant::now();
+        let (si, _) = open_or_build(&lib).expect("index");
+        let index_s = t.elapsed().as_secs_f64();
+        let m = Matcher::new(&si);
+        let rounds = 20usize;
+        let t = Instant::now();
+        let mut n = 0usize;
+        for _ in 0..rounds {
+            for q in &qs {
+                let r = m.rank(&Query {
+                    text: q.clone(),
+                    context: Vec::new(),
+                });
+                n += r.candidates.len().min(1);
+            }
+        }
+        let match_s = t.elapsed().as_secs_f64();
+        let per_q_us = match_s * 1e6 / (rounds * qs.len()) as f64;
+        println!(
+            "entries {:>6}: open+index {:>6.2}s ({:>8.0} entries/s), match {:>7.1} µs/question ({:>6.0} q/s), {} ranked, peak RSS {:.0} MB",
+            si.entries.len(),
+            index_s,
+            si.entries.len() as f64 / index_s,
+            per_q_us,
+            1e6 / per_q_us,
+            n,
+            peak_rss_mb()
+        );
+        rows.push((si.entries.len(), per_q_us));
+    }
+    if let (Some(a), Some(b)) = (rows.first(), rows.last()) {
+        println!(
+            "ratio: {}x the entries costs {:.1}x the time per question",
+            b.0 / a.0.max(1),
+            b.1 / a.1.max(1e-9)
+        );
+    }
+}

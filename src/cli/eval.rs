@@ -1,0 +1,48 @@
+//! `vouch eval`: matching quality against gold labels, with the naive baseline and the
+//! reliability table; `--json` for machines.
+
+use std::path::PathBuf;
+
+use crate::cli::{ExitStatus, LibraryArg};
+use crate::error::{Error, Result};
+use crate::fill::{self, Thresholds};
+
+#[derive(Debug, clap::Args)]
+#[command(after_help = "Examples:\n  vouch eval --library lib --gold ../shared/bench/gold.csv\n  vouch eval --library lib --gold gold.csv --baseline --json")]
+pub struct Args {
+    #[command(flatten)]
+    pub library: LibraryArg,
+    /// Gold file: file,sheet,row,answer_ids,difficulty
+    #[arg(long, value_name = "GOLD.csv")]
+    pub gold: PathBuf,
+    /// Auto threshold to evaluate (default: the fill default)
+    #[arg(long, value_name = "0..1")]
+    pub threshold: Option<f32>,
+    /// Also print plain BM25 over the question text
+    #[arg(long)]
+    pub baseline: bool,
+    /// Print the result as JSON (with every judged question)
+    #[arg(long)]
+    pub json: bool,
+    /// With --json: every candidate of every question with its features (for tuning)
+    #[arg(long)]
+    pub candidates: bool,
+}
+
+pub fn run(a: Args) -> Result<ExitStatus> {
+    let gold = crate::eval::read_gold(&a.gold)?;
+    let (si, _) = crate::index::open_or_build(&a.library.library)?;
+    let t = Thresholds {
+        auto: a.threshold.unwrap_or(fill::DEFAULT_AUTO_THRESHOLD),
+        review: fill::DEFAULT_REVIEW_THRESHOLD,
+    };
+    let r = crate::eval::evaluate(&si, &gold, t, a.baseline, a.candidates)?;
+    if a.json {
+        let s = serde_json::to_string_pretty(&r)
+            .map_err(|e| Error::internal(format!("cannot encode result: {e}")))?;
+        println!("{s}");
+    } else {
+        print!("{}", crate::eval::render(&r));
+    }
+    Ok(ExitStatus::Success)
+}

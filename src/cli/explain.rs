@@ -1,0 +1,47 @@
+//! `vouch explain`: why a question matches what it matches.
+//!
+//! Prints the analysed terms of a question and the top candidates with the features behind
+//! their scores, so that a library maintainer can see which words won and add an alternate
+//! phrasing or a synonym where the library falls short.
+
+use crate::cli::{ExitStatus, LibraryArg};
+use crate::error::Result;
+use crate::matcher::{Matcher, Query};
+
+#[derive(Debug, clap::Args)]
+#[command(after_help = "Examples:\n  vouch explain \"Do you have a SOC 2 Type II report?\"\n  vouch explain \"Is the plan tested annually?\" --context \"Disaster Recovery\"")]
+pub struct Args {
+    /// The question text
+    pub question: String,
+    /// Context words (section heading, control title), may repeat
+    #[arg(long)]
+    pub context: Vec<String>,
+    /// How many candidates to show
+    #[arg(long, default_value_t = 5)]
+    pub top: usize,
+    #[command(flatten)]
+    pub library: LibraryArg,
+}
+
+pub fn run(a: Args) -> Result<ExitStatus> {
+    let (si, _) = crate::index::open_or_build(&a.library.library)?;
+    let m = Matcher::new(&si);
+    println!("terms:   {}", m.terms(&a.question).join(" "));
+    if !a.context.is_empty() {
+        println!("context: {}", m.terms(&a.context.join(" ")).join(" "));
+    }
+    let r = m.rank(&Query {
+        text: a.question.clone(),
+        context: a.context.clone(),
+    });
+    println!("confidence {:.3}", r.confidence);
+    for c in r.candidates.iter().take(a.top) {
+        let e = &si.entries[c.entry];
+        let f = &c.features;
+        println!(
+            "{:.3}  {:<32} phrasing {:.2} (covers {:.2} of question)  entry {:.2}  answer {:.2}  context {:.2}",
+            c.score, e.id, f.phrasing, f.question_cov, f.entry_cov, f.answer_cov, f.context_cov
+        );
+    }
+    Ok(ExitStatus::Success)
+}

@@ -1,0 +1,65 @@
+//! `vouch library`: create and check answer libraries.
+
+use std::path::PathBuf;
+
+use crate::cli::{ExitStatus, LibraryArg};
+use crate::error::Result;
+
+#[derive(Debug, clap::Subcommand)]
+pub enum Command {
+    /// Turn a spreadsheet Q&A export (CSV or XLSX) into a library folder
+    #[command(after_help = "Examples:\n  vouch library import library.csv --into lib\n  vouch library import answers.xlsx --sources docs.csv --into lib --force")]
+    Import(ImportArgs),
+    /// Validate a library and print what it holds
+    #[command(after_help = "Examples:\n  vouch library check\n  vouch library check --library lib")]
+    Check(LibraryArg),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ImportArgs {
+    /// The export: columns id, question, alternate_questions, answer, short_answer, sources, tags, owner, reviewed
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+    /// The library folder to create
+    #[arg(long, value_name = "DIR")]
+    pub into: PathBuf,
+    /// Registry of cited documents (default: sources.csv beside FILE)
+    #[arg(long, value_name = "FILE")]
+    pub sources: Option<PathBuf>,
+    /// Replace DIR if it already holds files
+    #[arg(long)]
+    pub force: bool,
+}
+
+pub fn run(c: Command) -> Result<ExitStatus> {
+    match c {
+        Command::Import(a) => {
+            let (_, s) = crate::knowledge::import::import(
+                &a.file,
+                a.sources.as_deref(),
+                &a.into,
+                a.force,
+            )?;
+            println!(
+                "imported {} entries and {} sources into {} ({} files)",
+                s.entries,
+                s.sources,
+                a.into.display(),
+                s.files.len()
+            );
+        }
+        Command::Check(l) => {
+            let lib = crate::knowledge::load_library(&l.library)?;
+            let cited = lib.entries.iter().filter(|e| !e.citations.is_empty()).count();
+            println!(
+                "{}: {} entries ({} cited), {} sources, {} synonym groups: OK",
+                l.library.display(),
+                lib.entries.len(),
+                cited,
+                lib.sources.len(),
+                lib.synonyms.len()
+            );
+        }
+    }
+    Ok(ExitStatus::Success)
+}

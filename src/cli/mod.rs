@@ -1,0 +1,114 @@
+//! The command line: clap definitions, dispatch, and exit codes.
+//!
+//! One file per subcommand, each with a `run` that unpacks its flags into plain options and
+//! calls the library. Exit codes are a type: 0 success, 1 completed with items needing
+//! review (only with `--fail-on-review`), 2 bad input or usage, 3 internal error.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use crate::error::Error;
+
+pub mod eval;
+pub mod explain;
+pub mod fill;
+pub mod index;
+pub mod library;
+
+/// The library folder used when `--library` is not given.
+pub const DEFAULT_LIBRARY: &str = "knowledge";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExitStatus {
+    Success,
+    NeedsReview,
+    BadInput,
+    Internal,
+}
+
+impl From<ExitStatus> for ExitCode {
+    fn from(s: ExitStatus) -> ExitCode {
+        ExitCode::from(match s {
+            ExitStatus::Success => 0,
+            ExitStatus::NeedsReview => 1,
+            ExitStatus::BadInput => 2,
+            ExitStatus::Internal => 3,
+        })
+    }
+}
+
+impl ExitStatus {
+    pub fn of_error(e: &Error) -> ExitStatus {
+        if e.is_user_error() {
+            ExitStatus::BadInput
+        } else {
+            ExitStatus::Internal
+        }
+    }
+}
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "vouch",
+    version,
+    about = "Fill security questionnaires from your answer library, with citations",
+    long_about = "Vouch matches every question of a security questionnaire (CAIQ, SIG, HECVAT, VSA or a \
+home-made spreadsheet) against a reusable answer library and writes drafted answers back into the \
+customer's own workbook, each with the source it comes from and how sure Vouch is.",
+    after_help = "Examples:\n  vouch fill samples/vendor-quick.csv\n  vouch fill q.xlsx --library knowledge --report q.json\n  vouch library import answers.csv --into lib\n  vouch eval --library lib --gold ../shared/bench/gold.csv --baseline"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Fill questionnaires with drafted, cited answers
+    Fill(fill::Args),
+    /// Build (or rebuild) the search index of a library
+    Index(index::Args),
+    /// Measure matching against questionnaires with known answers
+    Eval(eval::Args),
+    /// Show how a question is matched: its terms and the top candidates' features
+    Explain(explain::Args),
+    /// Maintain answer libraries (import, check)
+    #[command(subcommand)]
+    Library(library::Command),
+}
+
+/// The `--library` flag shared by every command that reads a library.
+#[derive(Debug, clap::Args)]
+pub struct LibraryArg {
+    /// Answer library folder
+    #[arg(long, value_name = "DIR", default_value = DEFAULT_LIBRARY)]
+    pub library: PathBuf,
+}
+
+/// Parse arguments, run, and map the outcome to an exit status; errors are printed here.
+pub fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let code = if e.use_stderr() { 2 } else { 0 };
+            let _ = e.print();
+            return ExitCode::from(code);
+        }
+    };
+    let result = match cli.command {
+        Command::Fill(a) => fill::run(a),
+        Command::Index(a) => index::run(a),
+        Command::Eval(a) => eval::run(a),
+        Command::Explain(a) => explain::run(a),
+        Command::Library(c) => library::run(c),
+    };
+    match result {
+        Ok(status) => status.into(),
+        Err(e) => {
+            eprintln!("vouch: error: {e}");
+            ExitStatus::of_error(&e).into()
+        }
+    }
+}

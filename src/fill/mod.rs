@@ -1,0 +1,421 @@
+//! The filler's decisions: questionnaire rows + matcher → items → cell edits.
+//!
+//! For each question row this decides `auto` (confident), `review` (a candidate, but not
+//! sure), `unanswered` (nothing fits) or `kept` (the customer's row already had an answer),
+//! and then plans which cells to write: the short answer into a Yes/No column, the full answer
+//! and its citation into the comment column, or added `Response`/`Source` columns where the
+//! questionnaire has none. Everything here is plain data; reading and writing files is done by
+//! the caller, so the same items feed the workbook writer, the review workbook, the JSON
+//! report and `vouch eval`.
+
+use crate::knowledge::{Citation, Entry, ShortAnswer};
+use crate::matcher::{confidence, Candidate, Features, Matcher, Query, Ranking};
+use crate::sheet::patch::{CellEdit, SheetEdits};
+use crate::sheet::{Grid, QuestionRow, Questionnaire, SheetQuestions};
+
+pub mod compound;
+
+/// The default confidence at or above which an answer is drafted without review, chosen from
+/// measurements on the benchmark (`vouch eval` prints the reliability table behind it).
+pub const DEFAULT_AUTO_THRESHOLD: f32 = 0.80;
+/// Below this, the best candidate is not even worth proposing.
+pub const DEFAULT_REVIEW_THRESHOLD: f32 = 0.25;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    Auto,
+    Review,
+    Unanswered,
+    Kept,
+}
+
+impl Status {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Auto => "auto",
+            Status::Review => "review",
+            Status::Unanswered => "unanswered",
+            Status::Kept => "kept",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Thresholds {
+    pub auto: f32,
+    pub review: f32,
+}
+
+impl Default for Thresholds {
+    fn default() -> Self {
+        Thresholds {
+            auto: DEFAULT_AUTO_THRESHOLD,
+            review: DEFAULT_REVIEW_THRESHOLD,
+        }
+    }
+}
+
+/// A library entry proposed for a question, with everything a writer needs.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Proposal {
+    pub id: String,
+    pub confidence: f32,
+    /// The reranking score behind the confidence (for explanation and calibration).
+    pub score: f32,
+    /// The measurements behind the score.
+    pub features: Features,
+    pub answer: String,
+    pub short_answer: Option<ShortAnswer>,
+    pub citations: Vec<Citation>,
+}
+
+impl Proposal {
+    fn from_entry(e: &Entry, confidence: f32, c: &Candidate) -> Proposal {
+        Proposal {
+            id: e.id.clone(),
+            confidence,
+            score: c.score,
+            features: c.features,
+            answer: e.answer.clone(),
+            short_answer: e.short_answer,
+            citations: e.citations.clone(),
+        }
+    }
+}
+
+/// One question's outcome.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Item {
+    pub sheet: String,
+    /// 1-based row as a spreadsheet program shows it.
+    pub row: u32,
+    pub question: String,
+    pub qid: Option<String>,
+    /// The context that was used for matching (section, control title, id prefix).
+    pub context: Vec<String>,
+    pub status: Status,
+    /// The chosen entry (auto) or the proposal (review); None when unanswered or kept.
+    pub proposal: Option<Proposal>,
+    /// Further entries a compound question needs (each part cited).
+    pub parts: Vec<Proposal>,
+    /// The next-best candidates, best first (up to 3 in all with the proposal).
+    pub alternatives: Vec<Proposal>,
+    /// The customer's existing answer, for kept rows.
+    pub existing: Option<String>,
+}
+
+/// The matching context of a row: its section heading, context columns and id prefix.
+pub fn row_query(r: &QuestionRow) -> Query {
+    let mut context = Vec::new();
+    if let Some(s) = &r.section {
+        context.push(s.clone());
+    }
+    context.extend(r.context.iter().cloned());
+    if let Some(prefix) = r.qid.as_deref().and_then(id_prefix) {
+        context.push(prefix);
+    }
+    Query {
+        text: r.question.clone(),
+        context,
+    }
+}
+
+/// The letters that open a question id (`BCR-01.2` → `BCR`, `A&A-02` → `A&A`), if any.
+fn id_prefix(qid: &str) -> Option<String> {
+    let p: String = qid
+        .trim()
+        .chars()
+        .take_while(|c| c.is_alphabetic() || *c == '&')
+        .collect();
+    (p.chars().filter(|c| c.is_alphabetic()).count() >= 2).then_some(p)
+}
+
+/// Decide every question of a questionnaire.
+pub fn decide_all(
+    q: &Questionnaire,
+    m: &Matcher<'_>,
+    entries: &[Entry],
+    t: Thresholds,
+    overwrite: bool,
+) -> Vec<Item> {
+    let rows = || q.sheets.iter().flat_map(|s| s.rows.iter());
+    let m = m.for_questionnaire(rows().map(|r| r.question.as_str()));
+    rows().map(|r| decide(r, &m, entries, t, overwrite)).collect()
+}
+
+/// Decide one question row.
+pub fn decide(
+    r: &QuestionRow,
+    m: &Matcher<'_>,
+    entries: &[Entry],
+    t: Thresholds,
+    overwrite: bool,
+) -> Item {
+    let query = row_query(r);
+    let mut item = Item {
+        sheet: r.sheet.clone(),
+        row: r.row + 1,
+        question: r.question.clone(),
+        qid: r.qid.clone(),
+        context: query.context.clone(),
+        status: Status::Unanswered,
+        proposal: None,
+        parts: Vec::new(),
+        alternatives: Vec::new(),
+        existing: r.existing_answer.clone(),
+    };
+    if r.existing_answer.is_some() && !overwrite {
+        item.status = Status::Kept;
+        return item;
+    }
+    let ranking = m.rank(&query);
+    fill_item(&mut item, &ranking, m, &query, entries, t);
+    item
+}
+
+fn fill_item(
+    item: &mut Item,
+    ranking: &Ranking,
+    m: &Matcher<'_>,
+    query: &Query,
+    entries: &[Entry],
+    t: Thresholds,
+) {
+    let props: Vec<Proposal> = ranking
+        .candidates
+        .iter()
+        .take(3)
+        .enumerate()
+        .filter_map(|(i, c)| {
+            let conf = if i == 0 {
+                ranking.confidence
+            } else {
+                confidence::candidate_confidence(&ranking.candidates, i)
+            };
+            entries
+                .get(c.entry)
+                .map(|e| Proposal::from_entry(e, conf, c))
+        })
+        .collect();
+    let mut props = props.into_iter();
+    let Some(first) = props.next() else {
+        return;
+    };
+    item.alternatives = props.collect();
+    if first.confidence < t.review {
+        item.status = Status::Unanswered;
+        item.alternatives.insert(0, first);
+        return;
+    }
+    item.status = if first.confidence >= t.auto {
+        Status::Auto
+    } else {
+        Status::Review
+    };
+    // A compound question ("at rest and in transit") needs every part answered: either each
+    // part is matched confidently and cited, or the row goes to review.
+    if let Some(outcome) = compound::detect(query, ranking, m, entries, t) {
+        item.parts = outcome.extra;
+        item.alternatives.retain(|a| !item.parts.iter().any(|p| p.id == a.id));
+        if !outcome.complete && item.status == Status::Auto {
+            item.status = Status::Review;
+        }
+    }
+    item.proposal = Some(first);
+}
+
+/// How citations are shown in the customer's workbook.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CitationMode {
+    /// In the comment column when there is one, otherwise in an added `Source` column.
+    Auto,
+    /// Answers only: nothing about sources or confidence in the workbook.
+    None,
+}
+
+/// The citation line written beside an answer.
+pub fn citation_text(p: &Proposal, parts: &[Proposal]) -> String {
+    let mut cites: Vec<String> = Vec::new();
+    for c in p.citations.iter().chain(parts.iter().flat_map(|q| q.citations.iter())) {
+        let s = format!("{} §{}", c.doc, c.section);
+        if !cites.contains(&s) {
+            cites.push(s);
+        }
+    }
+    let mut ids = vec![p.id.clone()];
+    ids.extend(parts.iter().map(|q| q.id.clone()));
+    format!(
+        "Source: {} [vouch: {}; confidence {:.2}]",
+        cites.join("; "),
+        ids.join(" + "),
+        p.confidence
+    )
+}
+
+/// The full answer text for a proposal and the parts of a compound question.
+pub fn full_answer(p: &Proposal, parts: &[Proposal]) -> String {
+    let mut s = p.answer.clone();
+    for q in parts {
+        s.push('\n');
+        s.push_str(&q.answer);
+    }
+    s
+}
+
+/// The value for a Yes/No answer column: the short answer when every part agrees on one.
+fn short_value(p: &Proposal, parts: &[Proposal]) -> Option<ShortAnswer> {
+    let s = p.short_answer?;
+    parts
+        .iter()
+        .all(|q| q.short_answer == Some(s))
+        .then_some(s)
+}
+
+/// Plan the cell edits for one sheet: answers of `auto` items, with citations.
+pub fn plan_sheet(
+    sq: &SheetQuestions,
+    grid: &Grid,
+    items: &[Item],
+    mode: CitationMode,
+) -> SheetEdits {
+    let mut edits = Vec::new();
+    let l = &sq.layout;
+    let next_col = grid.extent().map(|(_, c)| c + 1).unwrap_or(0);
+    let mut added = next_col;
+    let answer_col = l.answer_col.unwrap_or_else(|| {
+        let c = added;
+        added += 1;
+        c
+    });
+    let source_col = match (mode, l.comment_col) {
+        (CitationMode::None, _) => None,
+        (CitationMode::Auto, Some(_)) => None,
+        (CitationMode::Auto, None) => {
+            let c = added;
+            added += 1;
+            Some(c)
+        }
+    };
+    let mine: Vec<&Item> = items
+        .iter()
+        .filter(|i| i.sheet == sq.sheet && i.status == Status::Auto)
+        .collect();
+    if !mine.is_empty() {
+        if l.answer_col.is_none() {
+            edits.push(edit(l.header_row, answer_col, "Response"));
+        }
+        if let Some(c) = source_col {
+            edits.push(edit(l.header_row, c, "Source"));
+        }
+    }
+    for item in mine {
+        let Some(p) = &item.proposal else { continue };
+        let row = item.row - 1;
+        let full = full_answer(p, &item.parts);
+        let cite = citation_text(p, &item.parts);
+        match (l.comment_col, short_value(p, &item.parts)) {
+            (Some(cc), Some(short)) => {
+                edits.push(edit(row, answer_col, short.as_str()));
+                let note = match mode {
+                    CitationMode::None => full,
+                    CitationMode::Auto => format!("{full}\n{cite}"),
+                };
+                edits.push(edit(row, cc, &note));
+            }
+            (Some(cc), None) => {
+                edits.push(edit(row, answer_col, &full));
+                if mode == CitationMode::Auto {
+                    edits.push(edit(row, cc, &cite));
+                }
+            }
+            (None, _) => {
+                edits.push(edit(row, answer_col, &full));
+                if let Some(sc) = source_col {
+                    edits.push(edit(row, sc, &cite));
+                }
+            }
+        }
+    }
+    let _ = added;
+    SheetEdits {
+        sheet: sq.sheet.clone(),
+        edits,
+    }
+}
+
+fn edit(row: u32, col: u32, value: &str) -> CellEdit {
+    CellEdit {
+        row,
+        col,
+        value: value.to_string(),
+    }
+}
+
+/// Counts by status.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+pub struct Summary {
+    pub questions: usize,
+    pub auto: usize,
+    pub review: usize,
+    pub unanswered: usize,
+    pub kept: usize,
+}
+
+pub fn summarize(items: &[Item]) -> Summary {
+    let mut s = Summary {
+        questions: items.len(),
+        ..Default::default()
+    };
+    for i in items {
+        match i.status {
+            Status::Auto => s.auto += 1,
+            Status::Review => s.review += 1,
+            Status::Unanswered => s.unanswered += 1,
+            Status::Kept => s.kept += 1,
+        }
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn id_prefixes() {
+        assert_eq!(id_prefix("BCR-01.2").as_deref(), Some("BCR"));
+        assert_eq!(id_prefix("A&A-02").as_deref(), Some("A&A"));
+        assert_eq!(id_prefix("3.1"), None);
+        assert_eq!(id_prefix("Q12"), None);
+    }
+
+    fn prop(id: &str, short: Option<ShortAnswer>) -> Proposal {
+        Proposal {
+            id: id.into(),
+            confidence: 0.9,
+            score: 0.9,
+            features: Features::default(),
+            answer: format!("Answer {id}."),
+            short_answer: short,
+            citations: vec![Citation {
+                doc: "pol".into(),
+                section: "1".into(),
+            }],
+        }
+    }
+
+    #[test]
+    fn citation_lists_every_part_once() {
+        let p = prop("a", Some(ShortAnswer::Yes));
+        let q = prop("b", Some(ShortAnswer::Yes));
+        let c = citation_text(&p, std::slice::from_ref(&q));
+        assert_eq!(c, "Source: pol §1 [vouch: a + b; confidence 0.90]");
+        assert_eq!(short_value(&p, &[q]), Some(ShortAnswer::Yes));
+        assert_eq!(
+            short_value(&p, &[prop("c", Some(ShortAnswer::No))]),
+            None,
+            "parts that disagree give no single Yes/No"
+        );
+    }
+}

@@ -1,0 +1,349 @@
+//! The search index: a tantivy index derived from a library, kept in `DIR/.vouch-index/`.
+//!
+//! The schema lives in one place (`Fields`), the one custom analyzer is registered in one
+//! function on every create and open (tantivy stores only its name), and text is analysed by
+//! `crate::text` before it reaches tantivy, so index and queries agree term for term. The
+//! index is a cache: it carries the content hash of the library files it was built from and
+//! is rebuilt, atomically, whenever they change. Readers take a shared lock and builders an
+//! exclusive one, so concurrent `vouch fill` runs never see a half-swapped index.
+
+use std::fs::File;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+use tantivy::schema::{
+    Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, Value, STORED, STRING,
+};
+use tantivy::tokenizer::{LowerCaser, TextAnalyzer, WhitespaceTokenizer};
+use tantivy::{doc, Index, IndexReader, ReloadPolicy, TantivyDocument};
+
+use crate::error::{Error, Location, Result};
+use crate::knowledge::{load::library_files, load_library, Entry, Library, INDEX_DIR};
+use crate::text::Analyzer;
+
+/// Bump when analysis or schema change, so old indexes are rebuilt.
+const FORMAT_VERSION: &str = "vouch-index-3";
+const META_FILE: &str = "vouch-meta.json";
+const LOCK_FILE: &str = ".vouch-index.lock";
+/// Name under which the whitespace analyzer is registered in tantivy.
+pub const TERMS_TOKENIZER: &str = "vouch_terms";
+
+/// Every field of the schema, defined once.
+#[derive(Debug, Clone, Copy)]
+pub struct Fields {
+    pub id: Field,
+    /// Analysed terms of the canonical question.
+    pub question: Field,
+    /// Analysed terms of the alternate phrasings.
+    pub alternates: Field,
+    /// Analysed terms of the answer text.
+    pub answer: Field,
+    /// Analysed terms of the tags.
+    pub tags: Field,
+    /// The whole entry as JSON: everything the filler writes back.
+    pub entry: Field,
+}
+
+impl Fields {
+    fn schema() -> (Schema, Fields) {
+        let mut b = Schema::builder();
+        let text = TextOptions::default().set_indexing_options(
+            TextFieldIndexing::default()
+                .set_tokenizer(TERMS_TOKENIZER)
+                .set_index_option(IndexRecordOption::WithFreqsAndPositions),
+        );
+        let fields = Fields {
+            id: b.add_text_field("id", STRING | STORED),
+            question: b.add_text_field("question", text.clone()),
+            alternates: b.add_text_field("alternates", text.clone()),
+            answer: b.add_text_field("answer", text.clone()),
+            tags: b.add_text_field("tags", text),
+            entry: b.add_text_field("entry", STORED),
+        };
+        (b.build(), fields)
+    }
+
+    fn from_schema(schema: &Schema) -> Result<Fields> {
+        let f = |name: &str| {
+            schema
+                .get_field(name)
+                .map_err(|_| Error::internal(format!("index schema lacks field '{name}'")))
+        };
+        Ok(Fields {
+            id: f("id")?,
+            question: f("question")?,
+            alternates: f("alternates")?,
+            answer: f("answer")?,
+            tags: f("tags")?,
+            entry: f("entry")?,
+        })
+    }
+}
+
+/// Register the analyzers the schema names. Must run after every create and open.
+fn register(index: &Index) {
+    index.tokenizers().register(
+        TERMS_TOKENIZER,
+        TextAnalyzer::builder(WhitespaceTokenizer::default())
+            .filter(LowerCaser)
+            .build(),
+    );
+}
+
+#[derive(Debug, Serialize, Deserialize, PartialEq, Eq)]
+struct Meta {
+    format: String,
+    hash: String,
+    entries: usize,
+}
+
+/// An open index with the entries it holds, ready for matching.
+pub struct SearchIndex {
+    pub index: Index,
+    pub reader: IndexReader,
+    pub fields: Fields,
+    pub entries: Vec<Entry>,
+    /// For each segment (by ordinal), the position in `entries` of each document.
+    pub positions: Vec<Vec<u32>>,
+    pub analyzer: Analyzer,
+}
+
+/// What `open_or_build` did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Freshness {
+    UpToDate,
+    Rebuilt,
+}
+
+fn index_dir(root: &Path) -> PathBuf {
+    root.join(INDEX_DIR)
+}
+
+/// FNV-1a, 64 bits: a stable content hash without another dependency.
+struct Fnv(u64);
+impl Fnv {
+    fn new() -> Fnv {
+        Fnv(0xcbf2_9ce4_8422_2325)
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.0 ^= u64::from(*b);
+            self.0 = self.0.wrapping_mul(0x0100_0000_01b3);
+        }
+        // separator so that ("ab","c") and ("a","bc") differ
+        self.0 ^= 0xff;
+        self.0 = self.0.wrapping_mul(0x0100_0000_01b3);
+    }
+}
+
+/// Content hash of the library's files (names and bytes) and of the index format.
+pub fn library_hash(root: &Path) -> Result<String> {
+    let mut h = Fnv::new();
+    h.write(FORMAT_VERSION.as_bytes());
+    for path in library_files(root)? {
+        let rel = path.strip_prefix(root).unwrap_or(&path);
+        h.write(rel.to_string_lossy().as_bytes());
+        let bytes = std::fs::read(&path)
+            .map_err(|e| Error::library(Location::file(&path), format!("cannot read: {e}")))?;
+        h.write(&bytes);
+    }
+    Ok(format!("{:016x}", h.0))
+}
+
+fn lock(root: &Path, exclusive: bool) -> Result<File> {
+    let path = root.join(LOCK_FILE);
+    let f = File::options()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .map_err(|e| Error::internal(format!("cannot open lock {}: {e}", path.display())))?;
+    let r = if exclusive { f.lock() } else { f.lock_shared() };
+    r.map_err(|e| Error::internal(format!("cannot lock {}: {e}", path.display())))?;
+    Ok(f)
+}
+
+fn read_meta(dir: &Path) -> Option<Meta> {
+    let text = std::fs::read_to_string(dir.join(META_FILE)).ok()?;
+    serde_json::from_str(&text).ok()
+}
+
+/// Build the index for `library` (already loaded) into `DIR/.vouch-index`, atomically.
+pub fn build(library: &Library) -> Result<()> {
+    let hash = library_hash(&library.root)?;
+    let _guard = lock(&library.root, true)?;
+    build_locked(library, &hash)
+}
+
+fn build_locked(library: &Library, hash: &str) -> Result<()> {
+    let analyzer = Analyzer::new(&library.synonyms);
+    let target = index_dir(&library.root);
+    crate::atomic::replace_dir(&target, |tmp| {
+        let ie = |e: tantivy::TantivyError| Error::internal(format!("index build failed: {e}"));
+        let (schema, f) = Fields::schema();
+        let index = Index::create_in_dir(tmp, schema).map_err(ie)?;
+        register(&index);
+        let mut writer = index.writer::<TantivyDocument>(50_000_000).map_err(ie)?;
+        for e in &library.entries {
+            let alts: Vec<String> = e.alternates.iter().map(|a| analyzer.terms(a).join(" ")).collect();
+            let json = serde_json::to_string(e)
+                .map_err(|err| Error::internal(format!("cannot store entry {}: {err}", e.id)))?;
+            writer
+                .add_document(doc!(
+                    f.id => e.id.clone(),
+                    f.question => analyzer.terms(&e.question).join(" "),
+                    f.alternates => alts.join(" \n "),
+                    f.answer => analyzer.terms(&e.answer).join(" "),
+                    f.tags => analyzer.terms(&e.tags.join(" ")).join(" "),
+                    f.entry => json,
+                ))
+                .map_err(ie)?;
+        }
+        writer.commit().map_err(ie)?;
+        writer.wait_merging_threads().map_err(ie)?;
+        let meta = Meta {
+            format: FORMAT_VERSION.to_string(),
+            hash: hash.to_string(),
+            entries: library.entries.len(),
+        };
+        let text = serde_json::to_string_pretty(&meta)
+            .map_err(|e| Error::internal(format!("cannot write index meta: {e}")))?;
+        std::fs::write(tmp.join(META_FILE), text)
+            .map_err(|e| Error::internal(format!("cannot write index meta: {e}")))?;
+        Ok(())
+    })
+}
+
+/// Open the index of the library in `root`, rebuilding it first if the library changed since
+/// it was built (or it is missing or unreadable). The library is parsed only on a rebuild.
+pub fn open_or_build(root: &Path) -> Result<(SearchIndex, Freshness)> {
+    if !root.is_dir() {
+        // load_library gives the friendly error
+        load_library(root)?;
+    }
+    let hash = library_hash(root)?;
+    let dir = index_dir(root);
+    {
+        let _shared = lock(root, false)?;
+        if read_meta(&dir).is_some_and(|m| m.hash == hash && m.format == FORMAT_VERSION) {
+            if let Ok(si) = open_dir(&dir) {
+                return Ok((si, Freshness::UpToDate));
+            }
+        }
+    }
+    let _exclusive = lock(root, true)?;
+    // Someone else may have rebuilt it while we waited for the lock.
+    if !read_meta(&dir).is_some_and(|m| m.hash == hash && m.format == FORMAT_VERSION) {
+        let library = load_library(root)?;
+        build_locked(&library, &hash)?;
+    }
+    Ok((open_dir(&dir)?, Freshness::Rebuilt))
+}
+
+fn open_dir(dir: &Path) -> Result<SearchIndex> {
+    let ie = |e: tantivy::TantivyError| {
+        Error::internal(format!("cannot open index {}: {e}", dir.display()))
+    };
+    let index = Index::open_in_dir(dir).map_err(ie)?;
+    register(&index);
+    let fields = Fields::from_schema(&index.schema())?;
+    let reader = index
+        .reader_builder()
+        .reload_policy(ReloadPolicy::Manual)
+        .try_into()
+        .map_err(ie)?;
+    let searcher = reader.searcher();
+    let mut entries = Vec::new();
+    let mut positions = Vec::new();
+    for seg in searcher.segment_readers() {
+        let store = seg
+            .get_store_reader(64)
+            .map_err(|e| Error::internal(format!("cannot open index {}: {e}", dir.display())))?;
+        let mut seg_pos = Vec::with_capacity(seg.max_doc() as usize);
+        for doc_id in 0..seg.max_doc() {
+            seg_pos.push(entries.len() as u32);
+            if seg.is_deleted(doc_id) {
+                continue;
+            }
+            let d: TantivyDocument = store.get(doc_id).map_err(ie)?;
+            let json = d
+                .get_first(fields.entry)
+                .and_then(|v| v.as_str())
+                .ok_or_else(|| Error::internal("index document without stored entry"))?;
+            let e: Entry = serde_json::from_str(json)
+                .map_err(|e| Error::internal(format!("corrupt stored entry: {e}")))?;
+            entries.push(e);
+        }
+        positions.push(seg_pos);
+    }
+    // Synonyms are part of the library; they are stored beside the index meta.
+    let synonyms = read_synonyms(dir)?;
+    Ok(SearchIndex {
+        index,
+        reader,
+        fields,
+        entries,
+        positions,
+        analyzer: Analyzer::new(&synonyms),
+    })
+}
+
+fn read_synonyms(index_dir: &Path) -> Result<Vec<crate::knowledge::SynonymGroup>> {
+    let root = index_dir.parent().unwrap_or(Path::new("."));
+    let path = root.join(crate::knowledge::load::SYNONYMS_FILE);
+    if path.is_file() {
+        let text = std::fs::read_to_string(&path)
+            .map_err(|e| Error::library(Location::file(&path), format!("cannot read: {e}")))?;
+        crate::knowledge::load::parse_synonyms(&path, &text)
+    } else {
+        crate::knowledge::load::parse_synonyms(
+            Path::new("<built-in synonyms.toml>"),
+            crate::knowledge::load::DEFAULT_SYNONYMS,
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tiny_library(dir: &Path) {
+        std::fs::write(
+            dir.join("sources.toml"),
+            "[[source]]\nid = \"pol\"\ntitle = \"Policy\"\ndate = \"2026-01-01\"\nkind = \"policy\"\n",
+        )
+        .unwrap();
+        std::fs::write(
+            dir.join("a.toml"),
+            "[[entry]]\nid = \"enc\"\nquestion = \"Do you encrypt data at rest?\"\nanswer = \"Yes.\"\n\
+             citations = [{ doc = \"pol\", section = \"1\" }]\nreviewed = \"2026-01-01\"\n",
+        )
+        .unwrap();
+    }
+
+    #[test]
+    fn builds_once_and_rebuilds_on_change() {
+        let d = tempfile::tempdir().unwrap();
+        tiny_library(d.path());
+        let (si, f) = open_or_build(d.path()).unwrap();
+        assert_eq!(f, Freshness::Rebuilt);
+        assert_eq!(si.entries.len(), 1);
+        let (_, f) = open_or_build(d.path()).unwrap();
+        assert_eq!(f, Freshness::UpToDate);
+        let a = d.path().join("a.toml");
+        let text = std::fs::read_to_string(&a).unwrap().replace("Yes.", "Yes, AES.");
+        std::fs::write(&a, text).unwrap();
+        let (si, f) = open_or_build(d.path()).unwrap();
+        assert_eq!(f, Freshness::Rebuilt);
+        assert_eq!(si.entries[0].answer, "Yes, AES.");
+    }
+
+    #[test]
+    fn hash_ignores_the_index_folder() {
+        let d = tempfile::tempdir().unwrap();
+        tiny_library(d.path());
+        let h1 = library_hash(d.path()).unwrap();
+        open_or_build(d.path()).unwrap();
+        assert_eq!(h1, library_hash(d.path()).unwrap());
+    }
+}

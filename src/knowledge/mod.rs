@@ -1,0 +1,215 @@
+//! The answer library as plain data.
+//!
+//! An `Entry` is one reusable answer: the question it answers (with alternate phrasings), the
+//! answer text, a short answer, and the citations that say where the answer comes from. A
+//! `Library` is every entry plus the registry of cited source documents and the synonym
+//! groups used by matching. `load` builds a `Library` from TOML files and refuses anything
+//! invalid; `import` turns a spreadsheet export into those TOML files. Nothing here matches,
+//! indexes or prints.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::PathBuf;
+
+use serde::{Deserialize, Serialize};
+
+pub mod import;
+pub mod load;
+
+pub use load::load_library;
+
+/// Name of the folder, inside a library, that holds the derived search index.
+pub const INDEX_DIR: &str = ".vouch-index";
+
+/// The short answer of an entry, as a questionnaire's Yes/No column wants it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ShortAnswer {
+    Yes,
+    No,
+    #[serde(rename = "N/A")]
+    NotApplicable,
+    Partial,
+}
+
+impl ShortAnswer {
+    pub fn parse(s: &str) -> Option<ShortAnswer> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "yes" => Some(ShortAnswer::Yes),
+            "no" => Some(ShortAnswer::No),
+            "n/a" | "na" => Some(ShortAnswer::NotApplicable),
+            "partial" => Some(ShortAnswer::Partial),
+            _ => None,
+        }
+    }
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ShortAnswer::Yes => "Yes",
+            ShortAnswer::No => "No",
+            ShortAnswer::NotApplicable => "N/A",
+            ShortAnswer::Partial => "Partial",
+        }
+    }
+}
+
+impl fmt::Display for ShortAnswer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Where an answer comes from: a registered source document and a section of it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Citation {
+    pub doc: String,
+    pub section: String,
+}
+
+impl fmt::Display for Citation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}#{}", self.doc, self.section)
+    }
+}
+
+/// A source document that answers cite (a report, policy, certificate...).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Source {
+    pub id: String,
+    pub title: String,
+    #[serde(default)]
+    pub version: String,
+    pub date: String,
+    pub kind: String,
+}
+
+/// The kinds of source document a library may register.
+pub const SOURCE_KINDS: &[&str] = &[
+    "report",
+    "policy",
+    "procedure",
+    "certificate",
+    "contract",
+    "webpage",
+];
+
+/// One reusable answer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Entry {
+    pub id: String,
+    pub question: String,
+    pub alternates: Vec<String>,
+    pub answer: String,
+    pub short_answer: Option<ShortAnswer>,
+    pub citations: Vec<Citation>,
+    /// The first tag is the entry's domain; framework mappings look like `soc2:CC6.1`.
+    pub tags: Vec<String>,
+    pub owner: String,
+    /// Last review date, `YYYY-MM-DD`.
+    pub reviewed: String,
+    /// File (relative to the library root) and 1-based line where the entry starts.
+    pub file: PathBuf,
+    pub line: usize,
+}
+
+impl Entry {
+    /// The canonical question followed by the alternates.
+    pub fn phrasings(&self) -> impl Iterator<Item = &str> {
+        std::iter::once(self.question.as_str()).chain(self.alternates.iter().map(|s| s.as_str()))
+    }
+    pub fn domain(&self) -> Option<&str> {
+        self.tags.first().map(|s| s.as_str())
+    }
+}
+
+/// Phrasings that mean the same thing to a questionnaire; the first is the group's name.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SynonymGroup {
+    pub terms: Vec<String>,
+}
+
+/// A whole answer library, validated.
+#[derive(Debug, Clone)]
+pub struct Library {
+    pub root: PathBuf,
+    pub entries: Vec<Entry>,
+    pub sources: BTreeMap<String, Source>,
+    pub synonyms: Vec<SynonymGroup>,
+}
+
+impl Library {
+    pub fn entry(&self, id: &str) -> Option<&Entry> {
+        self.entries.iter().find(|e| e.id == id)
+    }
+}
+
+/// True for a kebab-case slug: `[a-z0-9]+(-[a-z0-9]+)*`.
+pub fn is_slug(s: &str) -> bool {
+    !s.is_empty()
+        && !s.starts_with('-')
+        && !s.ends_with('-')
+        && !s.contains("--")
+        && s.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+}
+
+/// True for a citation section: `[A-Za-z0-9._-]+`.
+pub fn is_section(s: &str) -> bool {
+    !s.is_empty()
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'_' || b == b'-')
+}
+
+/// True for a real calendar date written `YYYY-MM-DD`.
+pub fn is_iso_date(s: &str) -> bool {
+    let b = s.as_bytes();
+    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+        return false;
+    }
+    let num = |r: std::ops::Range<usize>| -> Option<u32> { s.get(r)?.parse().ok() };
+    let (Some(y), Some(m), Some(d)) = (num(0..4), num(5..7), num(8..10)) else {
+        return false;
+    };
+    if !s.bytes().enumerate().all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit()) {
+        return false;
+    }
+    let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    let days = match m {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if leap => 29,
+        2 => 28,
+        _ => return false,
+    };
+    (1900..=2200).contains(&y) && d >= 1 && d <= days
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slugs() {
+        assert!(is_slug("encryption-at-rest"));
+        assert!(is_slug("soc2"));
+        assert!(!is_slug("Encryption"));
+        assert!(!is_slug("a--b"));
+        assert!(!is_slug("-a"));
+        assert!(!is_slug(""));
+    }
+
+    #[test]
+    fn dates() {
+        assert!(is_iso_date("2026-02-28"));
+        assert!(is_iso_date("2024-02-29"));
+        assert!(!is_iso_date("2026-02-29"));
+        assert!(!is_iso_date("2026-13-01"));
+        assert!(!is_iso_date("2026-1-01"));
+        assert!(!is_iso_date("26-01-01xx"));
+    }
+
+    #[test]
+    fn short_answers() {
+        assert_eq!(ShortAnswer::parse("n/a"), Some(ShortAnswer::NotApplicable));
+        assert_eq!(ShortAnswer::parse("YES"), Some(ShortAnswer::Yes));
+        assert_eq!(ShortAnswer::parse("maybe"), None);
+    }
+}

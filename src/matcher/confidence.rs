@@ -1,0 +1,40 @@
+//! Confidence: how likely the first candidate is the right answer.
+//!
+//! A number in 0..1 from the winning score (how much of the question the match explains) and
+//! its margin over the runner-up (whether a near neighbour is just as plausible). The
+//! coefficients are fitted on labelled data (`vouch eval`) so that the thresholds that decide
+//! `auto` and `review` can be set from measurements rather than guessed.
+
+use super::Candidate;
+
+/// Confidence that `candidates[0]` is right.
+pub fn confidence(candidates: &[Candidate]) -> f32 {
+    let Some(first) = candidates.first() else {
+        return 0.0;
+    };
+    let second = candidates.get(1).map(|c| c.score).unwrap_or(0.0);
+    let margin = (first.score - second).max(0.0);
+    let z = 8.0 * (first.score - 0.45) + 12.0 * (margin - 0.05);
+    1.0 / (1.0 + (-z).exp())
+}
+
+/// Confidence of the `i`-th candidate, judged against the best of the others.
+pub fn candidate_confidence(candidates: &[Candidate], i: usize) -> f32 {
+    let Some(c) = candidates.get(i) else {
+        return 0.0;
+    };
+    let best_other = candidates
+        .iter()
+        .enumerate()
+        .filter(|(j, _)| *j != i)
+        .map(|(_, o)| o.score)
+        .fold(0.0f32, f32::max);
+    let pair = [
+        c.clone(),
+        Candidate {
+            score: best_other,
+            ..c.clone()
+        },
+    ];
+    confidence(&pair)
+}

@@ -1,0 +1,396 @@
+//! Question → ranked library entries with a calibrated confidence.
+//!
+//! Two stages. Retrieval asks tantivy (BM25 over the analysed question, alternates, tags and
+//! answer fields) for a generous candidate list. Reranking then scores each candidate with
+//! features a reviewer would recognise: how much of the question the entry's best phrasing
+//! explains and how much of that phrasing the question covers (IDF-weighted, so the rare
+//! words that tell near neighbours apart outweigh boilerplate), how much the entry as a whole
+//! and its answer text explain, and whether the row's context (section heading, control title,
+//! question-id prefix) agrees. Confidence combines the winning score with its margin over the
+//! runner-up. Plain data in, plain data out: no files, no printing.
+
+use std::collections::{HashMap, HashSet};
+use std::rc::Rc;
+
+use tantivy::collector::TopDocs;
+use tantivy::query::{BooleanQuery, BoostQuery, Occur, Query as TQuery, TermQuery};
+use tantivy::schema::IndexRecordOption;
+use tantivy::Term;
+
+use crate::index::SearchIndex;
+use crate::text::Analyzer;
+
+pub mod confidence;
+
+/// How many candidates retrieval hands to the reranker.
+const RETRIEVE: usize = 40;
+/// A word used by more than this share of a questionnaire's questions is damped...
+const BOILERPLATE_SHARE: f32 = 0.05;
+/// ...if the questionnaire has at least this many questions.
+const MIN_QUESTIONS_FOR_DAMPING: u32 = 20;
+
+/// A question with what surrounds it on the sheet.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Query {
+    pub text: String,
+    /// Section heading, control title, domain, question-id prefix: words that say what the
+    /// question is about when its own words do not.
+    pub context: Vec<String>,
+}
+
+/// The measurements behind a candidate's score, kept for calibration and explanation.
+#[derive(Debug, Clone, Copy, Default, PartialEq, serde::Serialize)]
+pub struct Features {
+    /// F1 of question-coverage and phrasing-coverage for the best phrasing.
+    pub phrasing: f32,
+    /// Share of the question's weight explained by the best phrasing.
+    pub question_cov: f32,
+    /// Share of the question's weight found anywhere in the entry's phrasings and tags.
+    pub entry_cov: f32,
+    /// Share of the question's weight found in the answer text.
+    pub answer_cov: f32,
+    /// Share of the context's weight found in the entry (0 when there is no context).
+    pub context_cov: f32,
+    /// Share of the question's named things (synonym concepts, identifiers with digits) that
+    /// the entry never mentions: "SOC 1" asked, only "SOC 2" offered.
+    pub anchor_miss: f32,
+    /// Share of the entry's defining terms that neither the question nor its context has.
+    pub core_miss: f32,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Candidate {
+    /// Position in `SearchIndex::entries`.
+    pub entry: usize,
+    pub score: f32,
+    pub features: Features,
+}
+
+/// Ranked candidates (best first) and the confidence that the first is right.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Ranking {
+    pub candidates: Vec<Candidate>,
+    pub confidence: f32,
+}
+
+impl Ranking {
+    pub fn top(&self) -> Option<&Candidate> {
+        self.candidates.first()
+    }
+}
+
+/// Per-entry term sets, prepared once per index.
+struct Prepared {
+    phrasings: Vec<HashSet<String>>,
+    phrasing_weights: Vec<f32>,
+    union: HashSet<String>,
+    answer: HashSet<String>,
+    /// Terms most phrasings share: what the entry is defined by.
+    core: Vec<String>,
+}
+
+/// The matcher over one open index.
+#[derive(Clone)]
+pub struct Matcher<'a> {
+    si: &'a SearchIndex,
+    prepared: Rc<Vec<Prepared>>,
+    idf: Rc<HashMap<String, f32>>,
+    unknown_idf: f32,
+    /// Per-questionnaire damping of words that most of its questions share (boilerplate such
+    /// as "established, documented, approved"): term → multiplier in (0, 1].
+    boilerplate: Rc<HashMap<String, f32>>,
+}
+
+impl<'a> Matcher<'a> {
+    pub fn new(si: &'a SearchIndex) -> Matcher<'a> {
+        let a = &si.analyzer;
+        let mut prepared: Vec<Prepared> = si
+            .entries
+            .iter()
+            .map(|e| {
+                let phrasings: Vec<HashSet<String>> = e
+                    .phrasings()
+                    .map(|p| a.terms(p).into_iter().collect())
+                    .collect();
+                let mut union: HashSet<String> = phrasings.iter().flatten().cloned().collect();
+                union.extend(a.terms(&e.tags.join(" ")));
+                let need = phrasings.len().div_ceil(2).max(1);
+                let mut core: Vec<String> = union
+                    .iter()
+                    .filter(|t| phrasings.iter().filter(|p| p.contains(*t)).count() >= need)
+                    .cloned()
+                    .collect();
+                core.sort();
+                Prepared {
+                    phrasings,
+                    phrasing_weights: Vec::new(),
+                    union,
+                    answer: a.terms(&e.answer).into_iter().collect(),
+                    core,
+                }
+            })
+            .collect();
+        // Document frequency over what entries are *about* (phrasings and tags): an answer
+        // that mentions SOC 1 in passing does not make "SOC 1" a common word. Words found only
+        // in answers take their frequency among answers.
+        let mut df: HashMap<String, u32> = HashMap::new();
+        let mut df_answer: HashMap<String, u32> = HashMap::new();
+        for p in &prepared {
+            for t in &p.union {
+                *df.entry(t.clone()).or_default() += 1;
+            }
+            for t in &p.answer {
+                *df_answer.entry(t.clone()).or_default() += 1;
+            }
+        }
+        let n = prepared.len().max(1) as f32;
+        let idf_of = |d: f32| (1.0 + (n - d + 0.5) / (d + 0.5)).ln();
+        let mut idf: HashMap<String, f32> = df
+            .into_iter()
+            .map(|(t, d)| (t, idf_of(d as f32)))
+            .collect();
+        for (t, d) in df_answer {
+            idf.entry(t).or_insert_with(|| idf_of(d as f32));
+        }
+        for p in &mut prepared {
+            p.phrasing_weights = p
+                .phrasings
+                .iter()
+                .map(|s| s.iter().map(|t| idf.get(t).copied().unwrap_or(0.0)).sum())
+                .collect();
+        }
+        Matcher {
+            si,
+            prepared: Rc::new(prepared),
+            idf: Rc::new(idf),
+            unknown_idf: idf_of(0.0),
+            boilerplate: Rc::new(HashMap::new()),
+        }
+    }
+
+    /// This matcher, tuned to one questionnaire: words that a large share of its questions
+    /// use say little about any one of them, whatever the library thinks of them.
+    pub fn for_questionnaire<'q>(&self, questions: impl IntoIterator<Item = &'q str>) -> Matcher<'a> {
+        let mut df: HashMap<String, u32> = HashMap::new();
+        let mut n = 0u32;
+        for q in questions {
+            n += 1;
+            for t in self.terms(q) {
+                *df.entry(t).or_default() += 1;
+            }
+        }
+        let mut damp = HashMap::new();
+        if n >= MIN_QUESTIONS_FOR_DAMPING {
+            for (t, d) in df {
+                // Named things (synonym concepts such as SOC 2, identifiers with digits) are
+                // what a themed questionnaire is about, not boilerplate: never damped.
+                if t.starts_with(crate::text::CONCEPT_PREFIX) || t.bytes().any(|b| b.is_ascii_digit()) {
+                    continue;
+                }
+                let share = d as f32 / n as f32;
+                if share > BOILERPLATE_SHARE {
+                    let m = ((1.0 / share).ln() / (1.0 / BOILERPLATE_SHARE).ln()).clamp(0.25, 1.0);
+                    damp.insert(t, m);
+                }
+            }
+        }
+        Matcher {
+            boilerplate: Rc::new(damp),
+            ..self.clone()
+        }
+    }
+
+    pub fn analyzer(&self) -> &Analyzer {
+        &self.si.analyzer
+    }
+
+    fn weight(&self, t: &str) -> f32 {
+        let w = self.idf.get(t).copied().unwrap_or(self.unknown_idf);
+        w * self.boilerplate.get(t).copied().unwrap_or(1.0)
+    }
+
+    /// Rank library entries for a question.
+    pub fn rank(&self, q: &Query) -> Ranking {
+        let a = &self.si.analyzer;
+        let q_terms: Vec<String> = dedup(a.terms(&q.text));
+        let c_terms: Vec<String> = dedup(a.terms(&q.context.join(" ")));
+        self.rank_terms(&q_terms, &c_terms)
+    }
+
+    /// The analysed, de-duplicated terms of a text.
+    pub fn terms(&self, text: &str) -> Vec<String> {
+        dedup(self.si.analyzer.terms(text))
+    }
+
+    /// Rank for already analysed question and context terms.
+    pub fn rank_terms(&self, q_terms: &[String], c_terms: &[String]) -> Ranking {
+        // Numbers the library never uses are numbering ("1.2", "Q12"), not meaning.
+        let q_terms: Vec<String> = q_terms
+            .iter()
+            .filter(|t| self.idf.contains_key(*t) || !t.bytes().all(|b| b.is_ascii_digit()))
+            .cloned()
+            .collect();
+        let q_terms = q_terms.as_slice();
+        let q_set: HashSet<&str> = q_terms.iter().map(|s| s.as_str()).collect();
+        let c_terms: Vec<String> = c_terms
+            .iter()
+            .filter(|t| !q_set.contains(t.as_str()))
+            .cloned()
+            .collect();
+        if q_terms.is_empty() {
+            return Ranking {
+                candidates: Vec::new(),
+                confidence: 0.0,
+            };
+        }
+        let pool = self.retrieve(q_terms, &c_terms);
+        let wq: f32 = q_terms.iter().map(|t| self.weight(t)).sum();
+        let wc: f32 = c_terms.iter().map(|t| self.weight(t)).sum();
+        let mut candidates: Vec<Candidate> = pool
+            .into_iter()
+            .filter_map(|pos| {
+                let p = self.prepared.get(pos)?;
+                let features = self.features(p, q_terms, wq, &c_terms, wc);
+                Some(Candidate {
+                    entry: pos,
+                    score: score(&features),
+                    features,
+                })
+            })
+            .collect();
+        candidates.sort_by(|x, y| y.score.total_cmp(&x.score).then(x.entry.cmp(&y.entry)));
+        let confidence = confidence::confidence(&candidates);
+        Ranking {
+            candidates,
+            confidence,
+        }
+    }
+
+    /// The question terms an entry's phrasings and tags contain.
+    pub fn covered<'q>(&self, entry: usize, q_terms: &'q [String]) -> Vec<&'q String> {
+        match self.prepared.get(entry) {
+            Some(p) => q_terms.iter().filter(|t| p.union.contains(*t)).collect(),
+            None => Vec::new(),
+        }
+    }
+
+    /// The IDF weight of a set of terms.
+    pub fn weight_of<'t>(&self, terms: impl IntoIterator<Item = &'t String>) -> f32 {
+        terms.into_iter().map(|t| self.weight(t)).sum()
+    }
+
+    fn features(
+        &self,
+        p: &Prepared,
+        q: &[String],
+        wq: f32,
+        ctx: &[String],
+        wc: f32,
+    ) -> Features {
+        let mut best = (0.0f32, 0.0f32);
+        for (set, wp) in p.phrasings.iter().zip(&p.phrasing_weights) {
+            let m: f32 = q
+                .iter()
+                .filter(|t| set.contains(*t))
+                .map(|t| self.weight(t))
+                .sum();
+            if m <= 0.0 {
+                continue;
+            }
+            let cq = m / wq;
+            let cp = m / wp.max(1e-6);
+            let f1 = 2.0 * cq * cp / (cq + cp);
+            if f1 > best.0 {
+                best = (f1, cq);
+            }
+        }
+        let share = |terms: &[String], total: f32, set: &dyn Fn(&str) -> bool| -> f32 {
+            if total <= 0.0 {
+                return 0.0;
+            }
+            terms
+                .iter()
+                .filter(|t| set(t))
+                .map(|t| self.weight(t))
+                .sum::<f32>()
+                / total
+        };
+        let anchors: Vec<String> = q.iter().filter(|t| is_anchor(t)).cloned().collect();
+        let in_q = |t: &str| q.iter().any(|x| x == t) || ctx.iter().any(|x| x == t);
+        let core_w: f32 = p.core.iter().map(|t| self.weight(t)).sum();
+        let core_miss = if core_w > 0.0 {
+            p.core
+                .iter()
+                .filter(|t| !in_q(t))
+                .map(|t| self.weight(t))
+                .sum::<f32>()
+                / core_w
+        } else {
+            0.0
+        };
+        let wa: f32 = anchors.iter().map(|t| self.weight(t)).sum();
+        Features {
+            anchor_miss: share(&anchors, wa, &|t| !p.union.contains(t)),
+            core_miss,
+            phrasing: best.0,
+            question_cov: best.1,
+            entry_cov: share(q, wq, &|t| p.union.contains(t)),
+            answer_cov: share(q, wq, &|t| p.answer.contains(t)),
+            context_cov: share(ctx, wc, &|t| p.union.contains(t) || p.answer.contains(t)),
+        }
+    }
+
+    /// Candidate positions from tantivy: BM25 over the analysed fields.
+    fn retrieve(&self, q: &[String], ctx: &[String]) -> Vec<usize> {
+        let f = &self.si.fields;
+        let mut clauses: Vec<(Occur, Box<dyn TQuery>)> = Vec::new();
+        let fields = [
+            (f.question, 1.0f32),
+            (f.alternates, 1.0),
+            (f.tags, 0.5),
+            (f.answer, 0.3),
+        ];
+        for (terms, factor) in [(q, 1.0f32), (ctx, 0.3)] {
+            for t in terms {
+                for (field, boost) in fields {
+                    let tq = TermQuery::new(
+                        Term::from_field_text(field, t),
+                        IndexRecordOption::WithFreqs,
+                    );
+                    clauses.push((Occur::Should, Box::new(BoostQuery::new(Box::new(tq), boost * factor))));
+                }
+            }
+        }
+        let query = BooleanQuery::new(clauses);
+        let searcher = self.si.reader.searcher();
+        let Ok(hits) = searcher.search(&query, &TopDocs::with_limit(RETRIEVE).order_by_score()) else {
+            return Vec::new();
+        };
+        hits.into_iter()
+            .filter_map(|(_, addr)| {
+                self.si
+                    .positions
+                    .get(addr.segment_ord as usize)?
+                    .get(addr.doc_id as usize)
+                    .map(|p| *p as usize)
+            })
+            .collect()
+    }
+}
+
+/// The reranking score: a weighted sum of the features.
+pub fn score(f: &Features) -> f32 {
+    0.55 * f.phrasing + 0.25 * f.entry_cov + 0.2 * f.answer_cov + 0.15 * f.context_cov
+        - 0.25 * f.anchor_miss
+        - 0.15 * f.core_miss
+}
+
+/// A named thing: a synonym concept (SOC 2, MFA, RTO) or an identifier with digits.
+fn is_anchor(t: &str) -> bool {
+    t.starts_with(crate::text::CONCEPT_PREFIX) || t.bytes().any(|b| b.is_ascii_digit())
+}
+
+fn dedup(v: Vec<String>) -> Vec<String> {
+    let mut seen = HashSet::new();
+    v.into_iter().filter(|t| seen.insert(t.clone())).collect()
+}

@@ -1,0 +1,122 @@
+//! Questionnaire sheets as plain data.
+//!
+//! Reading (`read`) turns a customer's file into sparse grids of cell text; layout detection
+//! (`layout`) finds the header row, the question column and the answer/comment columns and
+//! turns rows into `QuestionRow`s with their context (section heading, question id, control
+//! title). Writers (`write`, `patch`) put answers back. Nothing in here matches or decides.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::PathBuf;
+
+pub mod layout;
+pub mod patch;
+pub mod read;
+pub mod write;
+
+/// The kind of questionnaire file, from its extension (and, for xlsx, its magic bytes).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InputKind {
+    Csv,
+    Xlsx,
+    Xlsm,
+    Xls,
+    Ods,
+}
+
+/// One sheet's cells as displayed text, sparse. Coordinates are 0-based (row, col).
+#[derive(Debug, Clone, Default)]
+pub struct Grid {
+    pub name: String,
+    /// Non-empty cells only; text is the value a person sees (numbers formatted plainly,
+    /// formula cells as their cached result).
+    pub cells: BTreeMap<(u32, u32), String>,
+    /// Cells that hold a formula (never overwritten by a writer).
+    pub formulas: BTreeSet<(u32, u32)>,
+    /// Merged ranges as (first (row, col), last (row, col)), inclusive.
+    pub merged: Vec<((u32, u32), (u32, u32))>,
+    /// Hidden or very hidden sheet.
+    pub hidden: bool,
+}
+
+impl Grid {
+    pub fn get(&self, row: u32, col: u32) -> Option<&str> {
+        self.cells.get(&(row, col)).map(|s| s.as_str())
+    }
+    /// Last used row and column (0-based), or None for an empty grid.
+    pub fn extent(&self) -> Option<(u32, u32)> {
+        let max_row = self.cells.keys().map(|k| k.0).max()?;
+        let max_col = self.cells.keys().map(|k| k.1).max()?;
+        Some((max_row, max_col))
+    }
+}
+
+/// A whole questionnaire file as read.
+#[derive(Debug, Clone)]
+pub struct Workbook {
+    pub path: PathBuf,
+    pub kind: InputKind,
+    /// Sheets in workbook order; a CSV file has one sheet named "" (empty).
+    pub sheets: Vec<Grid>,
+}
+
+/// Flags that override layout detection. Columns are given as letters (`C`) or as header
+/// text (`Question`); rows are 1-based.
+#[derive(Debug, Clone, Default)]
+pub struct LayoutOverrides {
+    pub sheet: Option<String>,
+    pub header_row: Option<u32>,
+    pub question_col: Option<String>,
+    pub answer_col: Option<String>,
+    pub comment_col: Option<String>,
+}
+
+/// Where things are on one sheet. Rows and columns 0-based.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Layout {
+    pub header_row: u32,
+    pub question_col: u32,
+    /// Column holding question ids such as `IAM-01.2` or `3.1`.
+    pub id_col: Option<u32>,
+    /// Where the drafted answer goes (None: a `Response` column will be added).
+    pub answer_col: Option<u32>,
+    /// Comment / notes / evidence column, where the explanation and citation go.
+    pub comment_col: Option<u32>,
+    /// Columns that describe the question's topic (domain, control title, category).
+    pub context_cols: Vec<u32>,
+    /// Header text per column, as found.
+    pub headers: BTreeMap<u32, String>,
+}
+
+/// One question to answer, with everything around it that helps to understand it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QuestionRow {
+    pub sheet: String,
+    /// 0-based row in the grid (add 1 for the row a person sees).
+    pub row: u32,
+    pub question: String,
+    /// Question id from the id column, if any (`BCR-01.1`).
+    pub qid: Option<String>,
+    /// Most recent section-heading row above this row, if any.
+    pub section: Option<String>,
+    /// Text of context columns on this row (domain, control title...).
+    pub context: Vec<String>,
+    /// Existing value of the answer cell, if non-empty.
+    pub existing_answer: Option<String>,
+    /// Existing value of the comment cell, if non-empty.
+    pub existing_comment: Option<String>,
+}
+
+/// One sheet with questions.
+#[derive(Debug, Clone)]
+pub struct SheetQuestions {
+    pub sheet: String,
+    pub layout: Layout,
+    pub rows: Vec<QuestionRow>,
+}
+
+/// The questions found in a workbook, and the sheets skipped with the reason.
+#[derive(Debug, Clone)]
+pub struct Questionnaire {
+    pub sheets: Vec<SheetQuestions>,
+    pub skipped: Vec<(String, String)>,
+}

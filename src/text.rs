@@ -1,0 +1,224 @@
+//! Text → terms, the one analysis both the index and the matcher use.
+//!
+//! Questions and library entries go through the same steps, so that whatever is done to one
+//! is done to the other: lower-case words (punctuation splits words), English stemming, then
+//! synonym groups from the library (`MFA`, `2FA`, `multi-factor authentication` → one concept
+//! term; matched on stems, longest phrase first), then stop words. Concept matching runs
+//! before stop words so that `Type I` or `SOC II` keep their meaning. Negations and
+//! qualifiers (`not`, `other`, `except`) are deliberately not stop words. This module knows no
+//! particular question: everything domain-specific comes from the library's synonyms.
+
+use std::collections::HashMap;
+
+use frostem::{Algorithm, Stemmer};
+
+use crate::knowledge::SynonymGroup;
+
+/// Prefix of concept terms produced by synonym groups.
+pub const CONCEPT_PREFIX: &str = "~";
+
+/// Function words that carry no meaning in a questionnaire question. Negations, quantifiers
+/// and qualifiers are kept on purpose: they change what is asked.
+const STOP_WORDS: &[&str] = &[
+    "a", "an", "the", "and", "or", "of", "to", "in", "on", "for", "with", "by", "at", "as",
+    "from", "into", "onto", "about", "this", "that", "these", "those", "it", "its", "is", "are",
+    "was", "were", "be", "been", "being", "am", "do", "does", "did", "done", "doing", "have",
+    "has", "had", "having", "will", "would", "shall", "should", "can", "could", "may", "might",
+    "must", "you", "your", "yours", "we", "our", "ours", "us", "i", "me", "my", "they", "their",
+    "them", "he", "she", "his", "her", "there", "here", "if", "so", "such", "than", "then",
+    "which", "what", "who", "whom", "whose", "where", "when", "why", "how", "please", "e", "g",
+    "eg", "ie", "etc", "s", "yes", "also", "any", "each", "both", "either", "via", "per", "upon",
+    "within", "whether",
+];
+
+/// A compiled analyzer: stemmer, synonym phrase table and stop words.
+pub struct Analyzer {
+    stemmer: Stemmer,
+    /// Phrase (sequence of stems) → concept term, keyed by the first stem.
+    phrases: HashMap<String, Vec<(Vec<String>, String)>>,
+    stop: std::collections::HashSet<&'static str>,
+}
+
+impl std::fmt::Debug for Analyzer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Analyzer")
+            .field("phrases", &self.phrases.len())
+            .finish()
+    }
+}
+
+/// Lower-case words of a text: runs of letters and digits. Apostrophes inside words are
+/// joined and a possessive `'s` is dropped (`vendor's` → `vendor`, `don't` → `dont`);
+/// everything else splits.
+pub fn words(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c.is_alphanumeric() {
+            cur.extend(c.to_lowercase());
+        } else if (c == '\'' || c == '\u{2019}')
+            && !cur.is_empty()
+            && chars.peek().is_some_and(|n| n.is_alphanumeric())
+        {
+            // possessive or contraction: "vendor's" → "vendor", "don't" → "dont"
+            if chars.peek() == Some(&'s') {
+                chars.next();
+                if chars.peek().is_some_and(|n| n.is_alphanumeric()) {
+                    cur.push('s');
+                }
+            }
+        } else if !cur.is_empty() {
+            out.push(std::mem::take(&mut cur));
+        }
+    }
+    if !cur.is_empty() {
+        out.push(cur);
+    }
+    out
+}
+
+impl Analyzer {
+    pub fn new(groups: &[SynonymGroup]) -> Analyzer {
+        let stemmer = Stemmer::new(Algorithm::English);
+        let mut a = Analyzer {
+            stemmer,
+            phrases: HashMap::new(),
+            stop: STOP_WORDS.iter().copied().collect(),
+        };
+        for g in groups {
+            let Some(name) = g.terms.first() else { continue };
+            let concept = format!("{CONCEPT_PREFIX}{}", words(name).join("_"));
+            for term in &g.terms {
+                let stems: Vec<String> = words(term).iter().map(|w| a.stem(w)).collect();
+                if stems.is_empty() {
+                    continue;
+                }
+                let list = a.phrases.entry(stems[0].clone()).or_default();
+                if !list.iter().any(|(s, _)| s == &stems) {
+                    list.push((stems, concept.clone()));
+                }
+            }
+        }
+        // Longest phrase first so that "soc 2 type ii" beats "soc 2".
+        for list in a.phrases.values_mut() {
+            list.sort_by(|x, y| y.0.len().cmp(&x.0.len()));
+        }
+        a
+    }
+
+    fn stem(&self, w: &str) -> String {
+        // Short tokens and tokens with digits are identifiers (ids, versions, acronyms):
+        // stemming `aes` to `ae` or `soc2s` helps nobody.
+        if w.len() <= 3 || w.bytes().any(|b| b.is_ascii_digit()) {
+            return w.to_string();
+        }
+        self.stemmer.stem(w).into_owned()
+    }
+
+    /// The longest synonym phrase starting at `i` that ends at or before `end`, as
+    /// (length, concept).
+    fn longest_match(&self, stems: &[String], i: usize, end: usize) -> Option<(usize, &str)> {
+        let list = self.phrases.get(stems.get(i)?)?;
+        list.iter()
+            .find(|(p, _)| i + p.len() <= end && stems.get(i..i + p.len()) == Some(p.as_slice()))
+            .map(|(p, c)| (p.len(), c.as_str()))
+    }
+
+    /// The terms of a text, in order, with repeats.
+    pub fn terms(&self, text: &str) -> Vec<String> {
+        let ws = words(text);
+        let stems: Vec<String> = ws.iter().map(|w| self.stem(w)).collect();
+        let mut out = Vec::with_capacity(stems.len());
+        let mut i = 0;
+        while i < stems.len() {
+            if let Some((len, concept)) = self.longest_match(&stems, i, stems.len()) {
+                out.push(concept.to_string());
+                // A longer phrase also means what its parts mean: "business continuity
+                // plan" is about "business continuity" too.
+                if len > 1 {
+                    for j in i..i + len {
+                        // strictly shorter than the whole phrase
+                        let end = if j == i { i + len - 1 } else { i + len };
+                        if let Some((_, inner)) = self.longest_match(&stems, j, end) {
+                            if inner != concept && !out.iter().any(|o| o == inner) {
+                                out.push(inner.to_string());
+                            }
+                        }
+                    }
+                }
+                i += len;
+                continue;
+            }
+            if !self.stop.contains(ws[i].as_str()) {
+                out.push(stems[i].clone());
+            }
+            i += 1;
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn groups() -> Vec<SynonymGroup> {
+        let g = |t: &[&str]| SynonymGroup {
+            terms: t.iter().map(|s| s.to_string()).collect(),
+        };
+        vec![
+            g(&["multi-factor authentication", "mfa", "2fa", "two factor authentication"]),
+            g(&["soc 2", "soc ii", "soc2"]),
+            g(&["type ii", "type 2"]),
+            g(&["type i", "type 1"]),
+        ]
+    }
+
+    #[test]
+    fn words_split_on_punctuation() {
+        assert_eq!(words("Is MFA enforced: \"yes/no\" -- see 2.1(b)"), [
+            "is", "mfa", "enforced", "yes", "no", "see", "2", "1", "b"
+        ]);
+        assert_eq!(words("the vendor's policy"), ["the", "vendor", "policy"]);
+        assert_eq!(words("don't"), ["dont"]);
+    }
+
+    #[test]
+    fn synonyms_become_one_concept() {
+        let a = Analyzer::new(&groups());
+        assert_eq!(a.terms("Do you require 2FA?"), a.terms("Do you require multi-factor authentication?"));
+        assert_eq!(a.terms("SOC II Type 2 report"), a.terms("soc 2 type ii reports"));
+        assert_ne!(a.terms("SOC 2 Type I"), a.terms("SOC 2 Type II"));
+    }
+
+    #[test]
+    fn negations_survive_and_stop_words_go() {
+        let a = Analyzer::new(&[]);
+        let t = a.terms("Is the data not encrypted?");
+        assert!(t.contains(&"not".to_string()));
+        assert!(!t.contains(&"the".to_string()));
+        assert!(t.contains(&"encrypt".to_string()));
+    }
+
+    #[test]
+    fn longer_phrases_also_carry_their_parts() {
+        let g = |t: &[&str]| SynonymGroup {
+            terms: t.iter().map(|s| s.to_string()).collect(),
+        };
+        let a = Analyzer::new(&[
+            g(&["business continuity plan", "bcp"]),
+            g(&["business continuity", "operational resilience"]),
+        ]);
+        let t = a.terms("Is the business continuity plan tested?");
+        assert!(t.contains(&"~business_continuity_plan".to_string()), "{t:?}");
+        assert!(t.contains(&"~business_continuity".to_string()), "{t:?}");
+        assert_eq!(a.terms("operational resilience"), ["~business_continuity"]);
+    }
+
+    #[test]
+    fn identifiers_are_not_stemmed() {
+        let a = Analyzer::new(&[]);
+        assert_eq!(a.terms("AES-256"), ["aes", "256"]);
+    }
+}

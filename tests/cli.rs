@@ -1,0 +1,242 @@
+//! Integration tests: the real `vouch` binary on real files (the shipped samples and library,
+//! and the benchmark in ../shared/bench), each in its own temporary folder.
+
+use std::path::{Path, PathBuf};
+use std::process::Output;
+
+use assert_cmd::Command;
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn bench(name: &str) -> PathBuf {
+    root().join("../shared/bench").join(name)
+}
+
+fn vouch(dir: &Path, args: &[&str]) -> Output {
+    Command::cargo_bin("vouch")
+        .unwrap()
+        .current_dir(dir)
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+/// Copy the shipped library into a temp dir, so its index cache is private to the test.
+fn shipped_library(dir: &Path) -> PathBuf {
+    let lib = dir.join("knowledge");
+    std::fs::create_dir_all(&lib).unwrap();
+    for e in std::fs::read_dir(root().join("knowledge")).unwrap() {
+        let p = e.unwrap().path();
+        if p.extension().and_then(|x| x.to_str()) == Some("toml") {
+            std::fs::copy(&p, lib.join(p.file_name().unwrap())).unwrap();
+        }
+    }
+    lib
+}
+
+fn import_bench(dir: &Path) -> PathBuf {
+    let lib = dir.join("lib");
+    let out = vouch(
+        dir,
+        &[
+            "library",
+            "import",
+            bench("library.csv").to_str().unwrap(),
+            "--into",
+            lib.to_str().unwrap(),
+        ],
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("imported 259 entries"));
+    lib
+}
+
+#[test]
+fn shipped_library_is_valid_and_large() {
+    let d = tempfile::tempdir().unwrap();
+    let lib = shipped_library(d.path());
+    let out = vouch(d.path(), &["library", "check", "--library", lib.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let s = text(&out.stdout);
+    let n: usize = s
+        .split(": ")
+        .nth(1)
+        .and_then(|x| x.split(' ').next())
+        .and_then(|x| x.parse().ok())
+        .unwrap();
+    assert!(n >= 150, "{s}");
+}
+
+#[test]
+fn fills_every_sample_with_the_shipped_library() {
+    let d = tempfile::tempdir().unwrap();
+    let lib = shipped_library(d.path());
+    for name in ["vendor-quick.csv", "security-assessment.xlsx", "cloud-controls.xlsx"] {
+        let input = d.path().join(name);
+        std::fs::copy(root().join("samples").join(name), &input).unwrap();
+        let before = std::fs::read(&input).unwrap();
+        let report = d.path().join(format!("{name}.json"));
+        let out = vouch(
+            d.path(),
+            &[
+                "fill",
+                input.to_str().unwrap(),
+                "--library",
+                lib.to_str().unwrap(),
+                "--report",
+                report.to_str().unwrap(),
+            ],
+        );
+        assert!(out.status.success(), "{name}: {}", text(&out.stderr));
+        assert_eq!(before, std::fs::read(&input).unwrap(), "input untouched");
+        let r: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(&report).unwrap()).unwrap();
+        let s = &r["summary"];
+        let total = s["questions"].as_u64().unwrap();
+        assert!(total >= 20, "{name}: {s}");
+        assert!(s["auto"].as_u64().unwrap() > 0, "{name}: {s}");
+        for item in r["items"].as_array().unwrap() {
+            if item["status"] == "auto" {
+                assert!(item["answer_id"].is_string());
+                assert!(!item["citations"].as_array().unwrap().is_empty(), "cited: {item}");
+            }
+        }
+        let output = PathBuf::from(r["output"].as_str().unwrap());
+        assert!(output.is_file(), "{}", output.display());
+    }
+}
+
+#[test]
+fn bench_import_fill_and_report_shape() {
+    let d = tempfile::tempdir().unwrap();
+    let lib = import_bench(d.path());
+    let input = d.path().join("soc-reports.xlsx");
+    std::fs::copy(bench("soc-reports.xlsx"), &input).unwrap();
+    let report = d.path().join("r.json");
+    let out = vouch(
+        d.path(),
+        &[
+            "fill",
+            "soc-reports.xlsx",
+            "--library",
+            lib.to_str().unwrap(),
+            "--report",
+            report.to_str().unwrap(),
+        ],
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("44 questions"), "{}", text(&out.stdout));
+    assert!(d.path().join("soc-reports.filled.xlsx").is_file());
+    let r: serde_json::Value = serde_json::from_slice(&std::fs::read(&report).unwrap()).unwrap();
+    for key in ["input", "output", "summary", "items"] {
+        assert!(r.get(key).is_some(), "{key}");
+    }
+    let item = &r["items"][0];
+    for key in [
+        "sheet",
+        "row",
+        "question",
+        "status",
+        "answer_id",
+        "confidence",
+        "answer",
+        "short_answer",
+        "citations",
+        "alternatives",
+    ] {
+        assert!(item.get(key).is_some(), "{key} in {item}");
+    }
+    assert_eq!(item["sheet"], "SOC Reports");
+    assert_eq!(item["row"], 2);
+}
+
+#[test]
+fn eval_on_the_bench_beats_the_baseline() {
+    let d = tempfile::tempdir().unwrap();
+    let lib = import_bench(d.path());
+    let out = vouch(
+        d.path(),
+        &[
+            "eval",
+            "--library",
+            lib.to_str().unwrap(),
+            "--gold",
+            bench("gold.csv").to_str().unwrap(),
+            "--baseline",
+            "--json",
+        ],
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let r: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let m = &r["metrics"];
+    assert_eq!(m["questions"], 179);
+    let top1 = m["top1"].as_f64().unwrap();
+    let base = r["baseline"]["top1"].as_f64().unwrap();
+    assert!(top1 > base + 0.1, "top-1 {top1} vs baseline {base}");
+    assert!(m["auto_precision"].as_f64().unwrap() >= 0.9, "{m}");
+}
+
+#[test]
+fn missing_questionnaire_is_a_clear_error() {
+    let d = tempfile::tempdir().unwrap();
+    let lib = shipped_library(d.path());
+    let out = vouch(d.path(), &["fill", "nope.xlsx", "--library", lib.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = text(&out.stderr);
+    assert!(err.contains("nope.xlsx"), "{err}");
+    assert_eq!(err.trim().lines().count(), 1, "{err}");
+}
+
+#[test]
+fn pdf_named_xlsx_leaves_no_output() {
+    let d = tempfile::tempdir().unwrap();
+    let lib = shipped_library(d.path());
+    std::fs::write(d.path().join("q.xlsx"), b"%PDF-1.7\n%....\n").unwrap();
+    let out = vouch(d.path(), &["fill", "q.xlsx", "--library", lib.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("q.xlsx"));
+    let names: Vec<String> = std::fs::read_dir(d.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(!names.iter().any(|n| n.contains("filled") || n.contains("review")), "{names:?}");
+}
+
+#[test]
+fn invalid_library_names_file_and_line() {
+    let d = tempfile::tempdir().unwrap();
+    let lib = shipped_library(d.path());
+    std::fs::write(lib.join("broken.toml"), "[[entry]]\nid = \"x\"\nquestion = \n").unwrap();
+    std::fs::copy(root().join("samples/vendor-quick.csv"), d.path().join("q.csv")).unwrap();
+    let out = vouch(d.path(), &["fill", "q.csv", "--library", lib.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = text(&out.stderr);
+    assert!(err.contains("broken.toml:3"), "{err}");
+    assert!(!d.path().join("q.filled.csv").exists());
+}
+
+#[test]
+fn csv_output_keeps_columns_and_fills_answers() {
+    let d = tempfile::tempdir().unwrap();
+    let lib = import_bench(d.path());
+    std::fs::copy(bench("vendor-review.csv"), d.path().join("v.csv")).unwrap();
+    let out = vouch(d.path(), &["fill", "v.csv", "--library", lib.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let filled = std::fs::read_to_string(d.path().join("v.filled.csv")).unwrap();
+    let mut rd = csv::Reader::from_reader(filled.as_bytes());
+    assert_eq!(rd.headers().unwrap().iter().collect::<Vec<_>>(), ["#", "Question", "Response", "Notes"]);
+    let rows: Vec<csv::StringRecord> = rd.records().map(|r| r.unwrap()).collect();
+    assert_eq!(rows.len(), 55);
+    let answered = rows.iter().filter(|r| !r[2].is_empty()).count();
+    assert!(answered > 20, "{answered}");
+    assert!(rows.iter().filter(|r| !r[2].is_empty()).all(|r| r[3].contains("Source: ")));
+    assert!(d.path().join("v.review.xlsx").is_file());
+}

@@ -1,0 +1,142 @@
+//! The tricky cases of matching, pinned with questions of our own against a small fixture
+//! library (tests/fixtures/tricky) whose entries are near neighbours by design: SOC 1/2/3,
+//! Type I/II, encryption at rest/in transit/key rotation, MFA for staff/customers, RTO/RPO,
+//! backup frequency/retention, scanning/pen testing, and plans that only the section names.
+
+use std::path::{Path, PathBuf};
+
+use vouch::fill::{self, Status, Thresholds};
+use vouch::index::{open_or_build, SearchIndex};
+use vouch::matcher::{Matcher, Query};
+use vouch::sheet::QuestionRow;
+
+fn library() -> (tempfile::TempDir, SearchIndex) {
+    let d = tempfile::tempdir().unwrap();
+    let src = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/tricky");
+    for f in ["sources.toml", "entries.toml"] {
+        std::fs::copy(src.join(f), d.path().join(f)).unwrap();
+    }
+    // The shipped thesaurus, as `vouch library import` would install it.
+    std::fs::copy(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("knowledge/synonyms.toml"),
+        d.path().join("synonyms.toml"),
+    )
+    .unwrap();
+    let (si, _) = open_or_build(d.path()).unwrap();
+    (d, si)
+}
+
+fn top(m: &Matcher<'_>, si: &SearchIndex, text: &str, context: &[&str]) -> String {
+    let r = m.rank(&Query {
+        text: text.into(),
+        context: context.iter().map(|s| s.to_string()).collect(),
+    });
+    si.entries[r.top().expect("a candidate").entry].id.clone()
+}
+
+#[test]
+fn near_neighbours_differ_in_one_word() {
+    let (_d, si) = library();
+    let m = Matcher::new(&si);
+    let cases = [
+        ("Can you share your SOC II Type 2 attestation?", "soc2-type2"),
+        ("Is a Type I SOC 2 available?", "soc2-type1"),
+        ("Do you have a SOC1 type 2 for our financial statement auditors?", "soc1-type2"),
+        ("Can we download a SOC 3?", "soc3"),
+        ("Is data encrypted when stored on disk (at rest)?", "enc-rest"),
+        ("Is data encrypted in transit over public networks?", "enc-transit"),
+        ("How frequently do you rotate encryption keys?", "key-rotation"),
+        ("Must your staff use 2FA to sign in?", "mfa-workforce"),
+        ("Can our users turn on two-factor authentication for their own accounts?", "mfa-customers"),
+        ("What is your RTO?", "rto"),
+        ("What's the RPO for the platform?", "rpo"),
+        ("How long do you retain backups?", "backup-retention"),
+        ("How frequently do you back up data?", "backup-frequency"),
+        ("Do you perform a penetration test every year?", "pentest"),
+        ("Do you scan your infrastructure for vulnerabilities?", "vuln-scanning"),
+    ];
+    for (q, want) in cases {
+        assert_eq!(top(&m, &si, q, &[]), want, "{q}");
+    }
+}
+
+#[test]
+fn section_context_decides_which_plan() {
+    let (_d, si) = library();
+    let m = Matcher::new(&si);
+    let q = "Is the plan tested at least annually?";
+    assert_eq!(top(&m, &si, q, &["Business Continuity"]), "bcp-test");
+    assert_eq!(top(&m, &si, q, &["Disaster Recovery"]), "dr-test");
+    assert_eq!(top(&m, &si, q, &["Incident Response"]), "ir-test");
+}
+
+#[test]
+fn preambles_and_tails_do_not_mislead() {
+    let (_d, si) = library();
+    let m = Matcher::new(&si);
+    let q = "Please describe whether your organization encrypts customer data at rest. If yes, please provide details of the algorithms used.";
+    assert_eq!(top(&m, &si, q, &[]), "enc-rest");
+}
+
+fn row(q: &str) -> QuestionRow {
+    QuestionRow {
+        sheet: "S".into(),
+        row: 4,
+        question: q.into(),
+        qid: None,
+        section: None,
+        context: Vec::new(),
+        existing_answer: None,
+        existing_comment: None,
+    }
+}
+
+#[test]
+fn compound_question_cites_both_parts_or_goes_to_review() {
+    let (_d, si) = library();
+    let m = Matcher::new(&si);
+    let item = fill::decide(
+        &row("Is customer data encrypted at rest and in transit?"),
+        &m,
+        &si.entries,
+        Thresholds::default(),
+        false,
+    );
+    let mut ids: Vec<String> = item.proposal.iter().map(|p| p.id.clone()).collect();
+    ids.extend(item.parts.iter().map(|p| p.id.clone()));
+    ids.sort();
+    if item.status == Status::Auto {
+        assert_eq!(ids, ["enc-rest", "enc-transit"], "{item:?}");
+    } else {
+        assert_eq!(item.status, Status::Review, "{item:?}");
+    }
+    assert!(
+        ids.contains(&"enc-rest".to_string()) && ids.contains(&"enc-transit".to_string()),
+        "both parts are named: {ids:?}"
+    );
+}
+
+#[test]
+fn unrelated_question_is_not_auto_answered() {
+    let (_d, si) = library();
+    let m = Matcher::new(&si);
+    for q in [
+        "Do you offer an on-premises deployment of the product?",
+        "What is the airspeed velocity of an unladen swallow?",
+    ] {
+        let item = fill::decide(&row(q), &m, &si.entries, Thresholds::default(), false);
+        assert_ne!(item.status, Status::Auto, "{q}: {item:?}");
+    }
+}
+
+#[test]
+fn existing_answers_are_kept_unless_overwrite() {
+    let (_d, si) = library();
+    let m = Matcher::new(&si);
+    let mut r = row("Do you have a SOC 3 report?");
+    r.existing_answer = Some("Yes".into());
+    let kept = fill::decide(&r, &m, &si.entries, Thresholds::default(), false);
+    assert_eq!(kept.status, Status::Kept);
+    let redone = fill::decide(&r, &m, &si.entries, Thresholds::default(), true);
+    assert_eq!(redone.proposal.unwrap().id, "soc3");
+}
