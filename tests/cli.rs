@@ -63,7 +63,10 @@ fn import_bench(dir: &Path) -> PathBuf {
 fn shipped_library_is_valid_and_large() {
     let d = tempfile::tempdir().unwrap();
     let lib = shipped_library(d.path());
-    let out = vouch(d.path(), &["library", "check", "--library", lib.to_str().unwrap()]);
+    let out = vouch(
+        d.path(),
+        &["library", "check", "--library", lib.to_str().unwrap()],
+    );
     assert!(out.status.success(), "{}", text(&out.stderr));
     let s = text(&out.stdout);
     let n: usize = s
@@ -79,7 +82,11 @@ fn shipped_library_is_valid_and_large() {
 fn fills_every_sample_with_the_shipped_library() {
     let d = tempfile::tempdir().unwrap();
     let lib = shipped_library(d.path());
-    for name in ["vendor-quick.csv", "security-assessment.xlsx", "cloud-controls.xlsx"] {
+    for name in [
+        "vendor-quick.csv",
+        "security-assessment.xlsx",
+        "cloud-controls.xlsx",
+    ] {
         let input = d.path().join(name);
         std::fs::copy(root().join("samples").join(name), &input).unwrap();
         let before = std::fs::read(&input).unwrap();
@@ -106,7 +113,10 @@ fn fills_every_sample_with_the_shipped_library() {
         for item in r["items"].as_array().unwrap() {
             if item["status"] == "auto" {
                 assert!(item["answer_id"].is_string());
-                assert!(!item["citations"].as_array().unwrap().is_empty(), "cited: {item}");
+                assert!(
+                    !item["citations"].as_array().unwrap().is_empty(),
+                    "cited: {item}"
+                );
             }
         }
         let output = PathBuf::from(r["output"].as_str().unwrap());
@@ -133,7 +143,11 @@ fn bench_import_fill_and_report_shape() {
         ],
     );
     assert!(out.status.success(), "{}", text(&out.stderr));
-    assert!(text(&out.stdout).contains("44 questions"), "{}", text(&out.stdout));
+    assert!(
+        text(&out.stdout).contains("44 questions"),
+        "{}",
+        text(&out.stdout)
+    );
     assert!(d.path().join("soc-reports.filled.xlsx").is_file());
     let r: serde_json::Value = serde_json::from_slice(&std::fs::read(&report).unwrap()).unwrap();
     for key in ["input", "output", "summary", "items"] {
@@ -188,7 +202,10 @@ fn eval_on_the_bench_beats_the_baseline() {
 fn missing_questionnaire_is_a_clear_error() {
     let d = tempfile::tempdir().unwrap();
     let lib = shipped_library(d.path());
-    let out = vouch(d.path(), &["fill", "nope.xlsx", "--library", lib.to_str().unwrap()]);
+    let out = vouch(
+        d.path(),
+        &["fill", "nope.xlsx", "--library", lib.to_str().unwrap()],
+    );
     assert_eq!(out.status.code(), Some(2));
     let err = text(&out.stderr);
     assert!(err.contains("nope.xlsx"), "{err}");
@@ -200,23 +217,42 @@ fn pdf_named_xlsx_leaves_no_output() {
     let d = tempfile::tempdir().unwrap();
     let lib = shipped_library(d.path());
     std::fs::write(d.path().join("q.xlsx"), b"%PDF-1.7\n%....\n").unwrap();
-    let out = vouch(d.path(), &["fill", "q.xlsx", "--library", lib.to_str().unwrap()]);
+    let out = vouch(
+        d.path(),
+        &["fill", "q.xlsx", "--library", lib.to_str().unwrap()],
+    );
     assert_eq!(out.status.code(), Some(2));
     assert!(text(&out.stderr).contains("q.xlsx"));
     let names: Vec<String> = std::fs::read_dir(d.path())
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .collect();
-    assert!(!names.iter().any(|n| n.contains("filled") || n.contains("review")), "{names:?}");
+    assert!(
+        !names
+            .iter()
+            .any(|n| n.contains("filled") || n.contains("review")),
+        "{names:?}"
+    );
 }
 
 #[test]
 fn invalid_library_names_file_and_line() {
     let d = tempfile::tempdir().unwrap();
     let lib = shipped_library(d.path());
-    std::fs::write(lib.join("broken.toml"), "[[entry]]\nid = \"x\"\nquestion = \n").unwrap();
-    std::fs::copy(root().join("samples/vendor-quick.csv"), d.path().join("q.csv")).unwrap();
-    let out = vouch(d.path(), &["fill", "q.csv", "--library", lib.to_str().unwrap()]);
+    std::fs::write(
+        lib.join("broken.toml"),
+        "[[entry]]\nid = \"x\"\nquestion = \n",
+    )
+    .unwrap();
+    std::fs::copy(
+        root().join("samples/vendor-quick.csv"),
+        d.path().join("q.csv"),
+    )
+    .unwrap();
+    let out = vouch(
+        d.path(),
+        &["fill", "q.csv", "--library", lib.to_str().unwrap()],
+    );
     assert_eq!(out.status.code(), Some(2));
     let err = text(&out.stderr);
     assert!(err.contains("broken.toml:3"), "{err}");
@@ -228,15 +264,24 @@ fn csv_output_keeps_columns_and_fills_answers() {
     let d = tempfile::tempdir().unwrap();
     let lib = import_bench(d.path());
     std::fs::copy(bench("vendor-review.csv"), d.path().join("v.csv")).unwrap();
-    let out = vouch(d.path(), &["fill", "v.csv", "--library", lib.to_str().unwrap()]);
+    let out = vouch(
+        d.path(),
+        &["fill", "v.csv", "--library", lib.to_str().unwrap()],
+    );
     assert!(out.status.success(), "{}", text(&out.stderr));
     let filled = std::fs::read_to_string(d.path().join("v.filled.csv")).unwrap();
     let mut rd = csv::Reader::from_reader(filled.as_bytes());
-    assert_eq!(rd.headers().unwrap().iter().collect::<Vec<_>>(), ["#", "Question", "Response", "Notes"]);
+    assert_eq!(
+        rd.headers().unwrap().iter().collect::<Vec<_>>(),
+        ["#", "Question", "Response", "Notes"]
+    );
     let rows: Vec<csv::StringRecord> = rd.records().map(|r| r.unwrap()).collect();
     assert_eq!(rows.len(), 55);
     let answered = rows.iter().filter(|r| !r[2].is_empty()).count();
     assert!(answered > 20, "{answered}");
-    assert!(rows.iter().filter(|r| !r[2].is_empty()).all(|r| r[3].contains("Source: ")));
+    assert!(rows
+        .iter()
+        .filter(|r| !r[2].is_empty())
+        .all(|r| r[3].contains("Source: ")));
     assert!(d.path().join("v.review.xlsx").is_file());
 }

@@ -39,21 +39,42 @@ fn near_neighbours_differ_in_one_word() {
     let (_d, si) = library();
     let m = Matcher::new(&si);
     let cases = [
-        ("Can you share your SOC II Type 2 attestation?", "soc2-type2"),
+        (
+            "Can you share your SOC II Type 2 attestation?",
+            "soc2-type2",
+        ),
         ("Is a Type I SOC 2 available?", "soc2-type1"),
-        ("Do you have a SOC1 type 2 for our financial statement auditors?", "soc1-type2"),
+        (
+            "Do you have a SOC1 type 2 for our financial statement auditors?",
+            "soc1-type2",
+        ),
         ("Can we download a SOC 3?", "soc3"),
-        ("Is data encrypted when stored on disk (at rest)?", "enc-rest"),
-        ("Is data encrypted in transit over public networks?", "enc-transit"),
-        ("How frequently do you rotate encryption keys?", "key-rotation"),
+        (
+            "Is data encrypted when stored on disk (at rest)?",
+            "enc-rest",
+        ),
+        (
+            "Is data encrypted in transit over public networks?",
+            "enc-transit",
+        ),
+        (
+            "How frequently do you rotate encryption keys?",
+            "key-rotation",
+        ),
         ("Must your staff use 2FA to sign in?", "mfa-workforce"),
-        ("Can our users turn on two-factor authentication for their own accounts?", "mfa-customers"),
+        (
+            "Can our users turn on two-factor authentication for their own accounts?",
+            "mfa-customers",
+        ),
         ("What is your RTO?", "rto"),
         ("What's the RPO for the platform?", "rpo"),
         ("How long do you retain backups?", "backup-retention"),
         ("How frequently do you back up data?", "backup-frequency"),
         ("Do you perform a penetration test every year?", "pentest"),
-        ("Do you scan your infrastructure for vulnerabilities?", "vuln-scanning"),
+        (
+            "Do you scan your infrastructure for vulnerabilities?",
+            "vuln-scanning",
+        ),
     ];
     for (q, want) in cases {
         assert_eq!(top(&m, &si, q, &[]), want, "{q}");

@@ -15,10 +15,14 @@ use crate::fill::{self, CitationMode, Item, Thresholds};
 use crate::index::{self, Freshness};
 use crate::matcher::Matcher;
 use crate::sheet::patch::{self, SheetEdits};
-use crate::sheet::{layout, read, write, InputKind, LayoutOverrides, Questionnaire, Workbook};
+use crate::sheet::{
+    col_letter, layout, read, write, InputKind, LayoutOverrides, Questionnaire, Workbook,
+};
 
 #[derive(Debug, clap::Args)]
-#[command(after_help = "Examples:\n  vouch fill samples/vendor-quick.csv\n  vouch fill q.xlsx --report q.json --threshold 0.9\n  vouch fill q.xlsx --sheet 'Security' --question-col C --answer-col D")]
+#[command(
+    after_help = "Examples:\n  vouch fill samples/vendor-quick.csv\n  vouch fill q.xlsx --report q.json --threshold 0.9\n  vouch fill q.xlsx --sheet 'Security' --question-col C --answer-col D"
+)]
 pub struct Args {
     /// Questionnaires to fill (.xlsx, .xlsm, .xls, .ods, .csv)
     #[arg(required = true, value_name = "QUESTIONNAIRE")]
@@ -82,7 +86,9 @@ pub fn run(a: Args) -> Result<ExitStatus> {
     }
     let thresholds = match a.threshold {
         Some(t) if !(0.0..=1.0).contains(&t) => {
-            return Err(Error::Usage(format!("--threshold {t} is not between 0 and 1")))
+            return Err(Error::Usage(format!(
+                "--threshold {t} is not between 0 and 1"
+            )))
         }
         Some(t) => Thresholds {
             auto: t,
@@ -149,6 +155,7 @@ pub fn run(a: Args) -> Result<ExitStatus> {
         for (sheet, why) in &q.skipped {
             notes.push(format!("sheet '{sheet}' skipped: {why}"));
         }
+        notes.extend(q.notes.iter().cloned());
         if matches!(wb.kind, InputKind::Xls | InputKind::Ods) {
             notes.push(format!(
                 "{} cannot be edited in place; the answers are in a rebuilt .xlsx (values only, original formatting not kept)",
@@ -171,7 +178,8 @@ pub fn run(a: Args) -> Result<ExitStatus> {
     for p in &mut planned {
         match p.wb.kind {
             InputKind::Xlsx | InputKind::Xlsm => {
-                let s = patch::patch_xlsx(&p.input, &p.out, &p.edits, patch::PatchLimits::default())?;
+                let s =
+                    patch::patch_xlsx(&p.input, &p.out, &p.edits, patch::PatchLimits::default())?;
                 for (sheet, row, col, why) in &s.skipped {
                     p.notes.push(format!(
                         "sheet '{sheet}' cell {}{} not written: {why}",
@@ -184,9 +192,10 @@ pub fn run(a: Args) -> Result<ExitStatus> {
                 }
             }
             InputKind::Csv => {
-                let grid = p.wb.sheets.first().ok_or_else(|| {
-                    Error::input(Location::file(&p.input), "no data")
-                })?;
+                let grid =
+                    p.wb.sheets
+                        .first()
+                        .ok_or_else(|| Error::input(Location::file(&p.input), "no data"))?;
                 write::write_csv(grid, p.edits.first(), &p.out)?;
             }
             InputKind::Xls | InputKind::Ods => write::write_rebuilt_xlsx(&p.wb, &p.edits, &p.out)?,
@@ -262,31 +271,9 @@ fn check_not_input(input: &Path, out: &Path) -> Result<()> {
     Ok(())
 }
 
-/// Column letters for a 0-based column (0 → A, 27 → AB).
-pub fn col_letter(mut c: u32) -> String {
-    let mut s = Vec::new();
-    loop {
-        s.push(b'A' + (c % 26) as u8);
-        if c < 26 {
-            break;
-        }
-        c = c / 26 - 1;
-    }
-    s.reverse();
-    String::from_utf8_lossy(&s).into_owned()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn letters() {
-        assert_eq!(col_letter(0), "A");
-        assert_eq!(col_letter(25), "Z");
-        assert_eq!(col_letter(26), "AA");
-        assert_eq!(col_letter(16383), "XFD");
-    }
 
     #[test]
     fn outputs_sit_beside_the_input() {
@@ -295,7 +282,11 @@ mod tests {
             PathBuf::from("a/q.filled.xlsx")
         );
         assert_eq!(
-            sibling(Path::new("a/q.filled.xlsx"), Path::new("a/q.xlsx"), "review.xlsx"),
+            sibling(
+                Path::new("a/q.filled.xlsx"),
+                Path::new("a/q.xlsx"),
+                "review.xlsx"
+            ),
             PathBuf::from("a/q.review.xlsx")
         );
     }

@@ -141,7 +141,9 @@ pub fn decide_all(
 ) -> Vec<Item> {
     let rows = || q.sheets.iter().flat_map(|s| s.rows.iter());
     let m = m.for_questionnaire(rows().map(|r| r.question.as_str()));
-    rows().map(|r| decide(r, &m, entries, t, overwrite)).collect()
+    rows()
+        .map(|r| decide(r, &m, entries, t, overwrite))
+        .collect()
 }
 
 /// Decide one question row.
@@ -217,7 +219,8 @@ fn fill_item(
     // part is matched confidently and cited, or the row goes to review.
     if let Some(outcome) = compound::detect(query, ranking, m, entries, t) {
         item.parts = outcome.extra;
-        item.alternatives.retain(|a| !item.parts.iter().any(|p| p.id == a.id));
+        item.alternatives
+            .retain(|a| !item.parts.iter().any(|p| p.id == a.id));
         if !outcome.complete && item.status == Status::Auto {
             item.status = Status::Review;
         }
@@ -237,7 +240,11 @@ pub enum CitationMode {
 /// The citation line written beside an answer.
 pub fn citation_text(p: &Proposal, parts: &[Proposal]) -> String {
     let mut cites: Vec<String> = Vec::new();
-    for c in p.citations.iter().chain(parts.iter().flat_map(|q| q.citations.iter())) {
+    for c in p
+        .citations
+        .iter()
+        .chain(parts.iter().flat_map(|q| q.citations.iter()))
+    {
         let s = format!("{} §{}", c.doc, c.section);
         if !cites.contains(&s) {
             cites.push(s);
@@ -266,10 +273,7 @@ pub fn full_answer(p: &Proposal, parts: &[Proposal]) -> String {
 /// The value for a Yes/No answer column: the short answer when every part agrees on one.
 fn short_value(p: &Proposal, parts: &[Proposal]) -> Option<ShortAnswer> {
     let s = p.short_answer?;
-    parts
-        .iter()
-        .all(|q| q.short_answer == Some(s))
-        .then_some(s)
+    parts.iter().all(|q| q.short_answer == Some(s)).then_some(s)
 }
 
 /// Plan the cell edits for one sheet: answers of `auto` items, with citations.
@@ -301,12 +305,12 @@ pub fn plan_sheet(
         .iter()
         .filter(|i| i.sheet == sq.sheet && i.status == Status::Auto)
         .collect();
-    if !mine.is_empty() {
+    if let (false, Some(h)) = (mine.is_empty(), l.header_row) {
         if l.answer_col.is_none() {
-            edits.push(edit(l.header_row, answer_col, "Response"));
+            edits.push(edit(h, answer_col, "Response"));
         }
         if let Some(c) = source_col {
-            edits.push(edit(l.header_row, c, "Source"));
+            edits.push(edit(h, c, "Source"));
         }
     }
     for item in mine {

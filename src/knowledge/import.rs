@@ -47,10 +47,7 @@ pub fn import(
     let sources_path = match sources {
         Some(p) => p.to_path_buf(),
         None => {
-            let beside = file
-                .parent()
-                .unwrap_or(Path::new("."))
-                .join("sources.csv");
+            let beside = file.parent().unwrap_or(Path::new(".")).join("sources.csv");
             if !beside.is_file() {
                 return Err(Error::input(
                     Location::file(file),
@@ -66,7 +63,11 @@ pub fn import(
     let rows = read_records(file)?;
     let source_rows = read_records(&sources_path)?;
     require_columns(file, &rows, &["id", "question", "answer", "sources"])?;
-    require_columns(&sources_path, &source_rows, &["doc_id", "title", "date", "kind"])?;
+    require_columns(
+        &sources_path,
+        &source_rows,
+        &["doc_id", "title", "date", "kind"],
+    )?;
 
     let sources_toml = render_sources(&sources_path, &source_rows)?;
     let by_file = render_entries(file, &rows)?;
@@ -119,7 +120,10 @@ pub fn import(
 
 fn require_columns(path: &Path, rows: &[Record], cols: &[&str]) -> Result<()> {
     let Some(first) = rows.first() else {
-        return Err(Error::input(Location::file(path), "no data rows below the header"));
+        return Err(Error::input(
+            Location::file(path),
+            "no data rows below the header",
+        ));
     };
     for c in cols {
         if !first.fields.contains_key(*c) {
@@ -178,7 +182,10 @@ fn render_sources(path: &Path, rows: &[Record]) -> Result<String> {
         let loc = Location::file(path).line(r.line);
         let id = r.get("doc_id");
         if !is_slug(id) {
-            return Err(Error::input(loc, format!("doc_id '{id}' is not kebab-case")));
+            return Err(Error::input(
+                loc,
+                format!("doc_id '{id}' is not kebab-case"),
+            ));
         }
         let _ = write!(
             out,
@@ -271,8 +278,10 @@ fn render_entries(path: &Path, rows: &[Record]) -> Result<BTreeMap<String, Strin
         let tag_list: Vec<String> = tags.iter().map(|t| q(t)).collect();
         let _ = writeln!(text, "tags = [{}]", tag_list.join(", "));
         let _ = writeln!(text, "owner = {}", q(r.get("owner")));
-        let reviewed = r.get("reviewed");
-        let _ = writeln!(text, "reviewed = {}", q(reviewed));
+        let reviewed = r.get("reviewed").trim();
+        if !reviewed.is_empty() {
+            let _ = writeln!(text, "reviewed = {}", q(reviewed));
+        }
     }
     Ok(by_file)
 }

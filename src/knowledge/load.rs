@@ -66,7 +66,8 @@ struct RawEntry {
     tags: Vec<String>,
     #[serde(default)]
     owner: String,
-    reviewed: toml::Value,
+    #[serde(default)]
+    reviewed: Option<toml::Value>,
 }
 
 /// The library files under `root`: every `*.toml` file, sorted, skipping dot-folders
@@ -309,14 +310,14 @@ fn validate_entry(
             ));
         }
     }
-    let reviewed = match &raw.reviewed {
+    let reviewed = raw.reviewed.as_ref().map(|v| match v {
         toml::Value::String(s) => s.trim().to_string(),
         toml::Value::Datetime(d) => d.to_string(),
         other => other.to_string(),
-    };
-    if !is_iso_date(&reviewed) {
+    });
+    if let Some(r) = reviewed.as_deref().filter(|r| !is_iso_date(r)) {
         bad(format!(
-            "entry '{id}': reviewed date '{reviewed}' is not a valid YYYY-MM-DD date"
+            "entry '{id}': reviewed date '{r}' is not a valid YYYY-MM-DD date"
         ));
     }
     let alternates: Vec<String> = raw
@@ -369,7 +370,11 @@ fn parse_toml<T: serde::de::DeserializeOwned>(path: &Path, text: &str) -> Result
 /// 1-based line number of a byte offset.
 pub fn line_of(text: &str, offset: usize) -> usize {
     let end = offset.min(text.len());
-    text.as_bytes()[..end].iter().filter(|&&b| b == b'\n').count() + 1
+    text.as_bytes()[..end]
+        .iter()
+        .filter(|&&b| b == b'\n')
+        .count()
+        + 1
 }
 
 #[cfg(test)]
@@ -439,9 +444,17 @@ reviewed = "2026-01-02"
     #[test]
     fn bad_short_answer_date_and_empty_answer() {
         for (from, to, want) in [
-            ("short_answer = \"Yes\"", "short_answer = \"Maybe\"", "short_answer 'Maybe'"),
+            (
+                "short_answer = \"Yes\"",
+                "short_answer = \"Maybe\"",
+                "short_answer 'Maybe'",
+            ),
             ("2026-01-02", "2026-02-30", "reviewed date"),
-            ("answer = \"Yes. Always.\"", "answer = \"  \"", "empty answer"),
+            (
+                "answer = \"Yes. Always.\"",
+                "answer = \"  \"",
+                "empty answer",
+            ),
         ] {
             let e = entry("enc", "").replace(from, to);
             let (_d, r) = lib(&[("sources.toml", SOURCES), ("a.toml", &e)]);

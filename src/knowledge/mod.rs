@@ -103,8 +103,8 @@ pub struct Entry {
     /// The first tag is the entry's domain; framework mappings look like `soc2:CC6.1`.
     pub tags: Vec<String>,
     pub owner: String,
-    /// Last review date, `YYYY-MM-DD`.
-    pub reviewed: String,
+    /// Last review date, `YYYY-MM-DD`; absent in imports that did not record one.
+    pub reviewed: Option<String>,
     /// File (relative to the library root) and 1-based line where the entry starts.
     pub file: PathBuf,
     pub line: usize,
@@ -168,7 +168,11 @@ pub fn is_iso_date(s: &str) -> bool {
     let (Some(y), Some(m), Some(d)) = (num(0..4), num(5..7), num(8..10)) else {
         return false;
     };
-    if !s.bytes().enumerate().all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit()) {
+    if !s
+        .bytes()
+        .enumerate()
+        .all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit())
+    {
         return false;
     }
     let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;

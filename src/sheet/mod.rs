@@ -73,7 +73,8 @@ pub struct LayoutOverrides {
 /// Where things are on one sheet. Rows and columns 0-based.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Layout {
-    pub header_row: u32,
+    /// None when the questions start on the first row with no header above them.
+    pub header_row: Option<u32>,
     pub question_col: u32,
     /// Column holding question ids such as `IAM-01.2` or `3.1`.
     pub id_col: Option<u32>,
@@ -119,4 +120,53 @@ pub struct SheetQuestions {
 pub struct Questionnaire {
     pub sheets: Vec<SheetQuestions>,
     pub skipped: Vec<(String, String)>,
+    /// Guesses the user may want to check (e.g. no answer column: one will be added).
+    pub notes: Vec<String>,
+}
+
+/// Column letters for a 0-based column (0 → A, 27 → AB).
+pub fn col_letter(mut c: u32) -> String {
+    let mut s = Vec::new();
+    loop {
+        s.push(b'A' + (c % 26) as u8);
+        if c < 26 {
+            break;
+        }
+        c = c / 26 - 1;
+    }
+    s.reverse();
+    String::from_utf8_lossy(&s).into_owned()
+}
+
+/// A 0-based column from letters (`A` → 0, `ab` → 27); None unless 1–3 ASCII letters within
+/// Excel's 16,384 columns.
+pub fn parse_col_letters(s: &str) -> Option<u32> {
+    let s = s.trim();
+    if s.is_empty() || s.len() > 3 || !s.bytes().all(|b| b.is_ascii_alphabetic()) {
+        return None;
+    }
+    let n = s.bytes().fold(0u32, |n, b| {
+        n * 26 + u32::from(b.to_ascii_uppercase() - b'A') + 1
+    });
+    (n <= 16_384).then(|| n - 1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn letters_round_trip() {
+        assert_eq!(col_letter(0), "A");
+        assert_eq!(col_letter(25), "Z");
+        assert_eq!(col_letter(26), "AA");
+        assert_eq!(col_letter(16383), "XFD");
+        for c in [0, 1, 25, 26, 27, 701, 702, 16383] {
+            assert_eq!(parse_col_letters(&col_letter(c)), Some(c));
+        }
+        assert_eq!(parse_col_letters("ab"), Some(27));
+        assert_eq!(parse_col_letters("XFE"), None);
+        assert_eq!(parse_col_letters("Question"), None);
+        assert_eq!(parse_col_letters("A1"), None);
+    }
 }
