@@ -64,14 +64,18 @@ where
     let tmp = tempfile::Builder::new()
         .prefix(".vouch-tmp-")
         .tempdir_in(&dir)
-        .map_err(|e| Error::internal(format!("cannot create a folder in {}: {e}", dir.display())))?;
+        .map_err(|e| {
+            Error::internal(format!("cannot create a folder in {}: {e}", dir.display()))
+        })?;
     let value = build(tmp.path())?;
     let tmp_path = tmp.keep();
     if target.exists() {
         let old = tempfile::Builder::new()
             .prefix(".vouch-old-")
             .tempdir_in(&dir)
-            .map_err(|e| Error::internal(format!("cannot create a folder in {}: {e}", dir.display())))?
+            .map_err(|e| {
+                Error::internal(format!("cannot create a folder in {}: {e}", dir.display()))
+            })?
             .keep();
         // rename needs the destination to be absent (or an empty dir on Unix).
         let _ = std::fs::remove_dir(&old);
@@ -82,7 +86,10 @@ where
         if let Err(e) = std::fs::rename(&tmp_path, target) {
             let _ = std::fs::rename(&old, target);
             let _ = std::fs::remove_dir_all(&tmp_path);
-            return Err(Error::internal(format!("cannot replace {}: {e}", target.display())));
+            return Err(Error::internal(format!(
+                "cannot replace {}: {e}",
+                target.display()
+            )));
         }
         let _ = std::fs::remove_dir_all(&old);
     } else {

@@ -103,7 +103,12 @@ pub fn report<'a>(input: &Path, output: Option<&Path>, items: &'a [Item]) -> Rep
 }
 
 /// The one-screen terminal summary of a fill.
-pub fn summary_text(input: &Path, s: &Summary, outputs: &[(String, String)], notes: &[String]) -> String {
+pub fn summary_text(
+    input: &Path,
+    s: &Summary,
+    outputs: &[(String, String)],
+    notes: &[String],
+) -> String {
     let mut out = format!(
         "{}: {} questions: {} auto, {} review, {} unanswered, {} kept\n",
         input.display(),

@@ -16,7 +16,13 @@ use crate::error::{Error, Result};
 use crate::fill::{citation_text, full_answer, Item, Proposal, Status};
 
 /// The values the `Decision` dropdown offers.
-pub const DECISIONS: &[&str] = &["Accept", "Accept candidate 2", "Accept candidate 3", "Edit", "Reject"];
+pub const DECISIONS: &[&str] = &[
+    "Accept",
+    "Accept candidate 2",
+    "Accept candidate 3",
+    "Edit",
+    "Reject",
+];
 
 const HEADERS: &[(&str, f64)] = &[
     ("Sheet", 16.0),
@@ -56,11 +62,17 @@ pub fn write_review(items: &[Item], out: &Path) -> Result<()> {
     let mut book = Workbook::new();
     let ws = book.add_worksheet();
     ws.set_name("Review").map_err(xe)?;
-    let head = Format::new().set_bold().set_background_color("#D9E1F2").set_text_wrap();
+    let head = Format::new()
+        .set_bold()
+        .set_background_color("#D9E1F2")
+        .set_text_wrap();
     let wrap = Format::new().set_text_wrap().set_align(FormatAlign::Top);
-    let pct = Format::new().set_num_format("0.00").set_align(FormatAlign::Top);
+    let pct = Format::new()
+        .set_num_format("0.00")
+        .set_align(FormatAlign::Top);
     for (c, (h, w)) in HEADERS.iter().enumerate() {
-        ws.write_string_with_format(0, c as u16, *h, &head).map_err(xe)?;
+        ws.write_string_with_format(0, c as u16, *h, &head)
+            .map_err(xe)?;
         ws.set_column_width(c as u16, *w).map_err(xe)?;
     }
     let rows = needs_review(items);
@@ -68,7 +80,9 @@ pub fn write_review(items: &[Item], out: &Path) -> Result<()> {
         let r = i as u32 + 1;
         let mut text = |c: u16, v: &str| -> Result<()> {
             let v: String = v.chars().take(32_767).collect();
-            ws.write_string_with_format(r, c, &v, &wrap).map(|_| ()).map_err(xe)
+            ws.write_string_with_format(r, c, &v, &wrap)
+                .map(|_| ())
+                .map_err(xe)
         };
         text(0, &item.sheet)?;
         text(2, item.qid.as_deref().unwrap_or(""))?;
@@ -90,7 +104,8 @@ pub fn write_review(items: &[Item], out: &Path) -> Result<()> {
         ws.write_number_with_format(r, 1, f64::from(item.row), &pct.clone().set_num_format("0"))
             .map_err(xe)?;
         if let Some(p) = &item.proposal {
-            ws.write_number_with_format(r, 6, f64::from(p.confidence), &pct).map_err(xe)?;
+            ws.write_number_with_format(r, 6, f64::from(p.confidence), &pct)
+                .map_err(xe)?;
         }
         for (k, a) in alts.iter().enumerate() {
             ws.write_number_with_format(r, 12 + 3 * k as u16, f64::from(a.confidence), &pct)
@@ -103,7 +118,8 @@ pub fn write_review(items: &[Item], out: &Path) -> Result<()> {
         .map_err(xe)?;
     ws.add_data_validation(1, 17, last, 17, &dv).map_err(xe)?;
     ws.set_freeze_panes(1, 0).map_err(xe)?;
-    ws.autofilter(0, 0, last, (HEADERS.len() - 1) as u16).map_err(xe)?;
+    ws.autofilter(0, 0, last, (HEADERS.len() - 1) as u16)
+        .map_err(xe)?;
     let bytes = book.save_to_buffer().map_err(xe)?;
     crate::atomic::write_file(out, |w| {
         w.write_all(&bytes)

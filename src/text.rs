@@ -20,15 +20,15 @@ pub const CONCEPT_PREFIX: &str = "~";
 /// Function words that carry no meaning in a questionnaire question. Negations, quantifiers
 /// and qualifiers are kept on purpose: they change what is asked.
 const STOP_WORDS: &[&str] = &[
-    "a", "an", "the", "and", "or", "of", "to", "in", "on", "for", "with", "by", "at", "as",
-    "from", "into", "onto", "about", "this", "that", "these", "those", "it", "its", "is", "are",
-    "was", "were", "be", "been", "being", "am", "do", "does", "did", "done", "doing", "have",
-    "has", "had", "having", "will", "would", "shall", "should", "can", "could", "may", "might",
-    "must", "you", "your", "yours", "we", "our", "ours", "us", "i", "me", "my", "they", "their",
-    "them", "he", "she", "his", "her", "there", "here", "if", "so", "such", "than", "then",
-    "which", "what", "who", "whom", "whose", "where", "when", "why", "how", "please", "e", "g",
-    "eg", "ie", "etc", "s", "yes", "also", "any", "each", "both", "either", "via", "per", "upon",
-    "within", "whether",
+    "a", "an", "the", "and", "or", "of", "to", "in", "on", "for", "with", "by", "at", "as", "from",
+    "into", "onto", "about", "this", "that", "these", "those", "it", "its", "is", "are", "was",
+    "were", "be", "been", "being", "am", "do", "does", "did", "done", "doing", "have", "has",
+    "had", "having", "will", "would", "shall", "should", "can", "could", "may", "might", "must",
+    "you", "your", "yours", "we", "our", "ours", "us", "i", "me", "my", "they", "their", "them",
+    "he", "she", "his", "her", "there", "here", "if", "so", "such", "than", "then", "which",
+    "what", "who", "whom", "whose", "where", "when", "why", "how", "please", "e", "g", "eg", "ie",
+    "etc", "s", "yes", "also", "any", "each", "both", "either", "via", "per", "upon", "within",
+    "whether",
 ];
 
 /// A compiled analyzer: stemmer, synonym phrase table and stop words.
@@ -87,7 +87,9 @@ impl Analyzer {
             stop: STOP_WORDS.iter().copied().collect(),
         };
         for g in groups {
-            let Some(name) = g.terms.first() else { continue };
+            let Some(name) = g.terms.first() else {
+                continue;
+            };
             let concept = format!("{CONCEPT_PREFIX}{}", words(name).join("_"));
             for term in &g.terms {
                 let stems: Vec<String> = words(term).iter().map(|w| a.stem(w)).collect();
@@ -168,7 +170,12 @@ mod tests {
             terms: t.iter().map(|s| s.to_string()).collect(),
         };
         vec![
-            g(&["multi-factor authentication", "mfa", "2fa", "two factor authentication"]),
+            g(&[
+                "multi-factor authentication",
+                "mfa",
+                "2fa",
+                "two factor authentication",
+            ]),
             g(&["soc 2", "soc ii", "soc2"]),
             g(&["type ii", "type 2"]),
             g(&["type i", "type 1"]),
@@ -177,9 +184,10 @@ mod tests {
 
     #[test]
     fn words_split_on_punctuation() {
-        assert_eq!(words("Is MFA enforced: \"yes/no\" -- see 2.1(b)"), [
-            "is", "mfa", "enforced", "yes", "no", "see", "2", "1", "b"
-        ]);
+        assert_eq!(
+            words("Is MFA enforced: \"yes/no\" -- see 2.1(b)"),
+            ["is", "mfa", "enforced", "yes", "no", "see", "2", "1", "b"]
+        );
         assert_eq!(words("the vendor's policy"), ["the", "vendor", "policy"]);
         assert_eq!(words("don't"), ["dont"]);
     }
@@ -187,8 +195,14 @@ mod tests {
     #[test]
     fn synonyms_become_one_concept() {
         let a = Analyzer::new(&groups());
-        assert_eq!(a.terms("Do you require 2FA?"), a.terms("Do you require multi-factor authentication?"));
-        assert_eq!(a.terms("SOC II Type 2 report"), a.terms("soc 2 type ii reports"));
+        assert_eq!(
+            a.terms("Do you require 2FA?"),
+            a.terms("Do you require multi-factor authentication?")
+        );
+        assert_eq!(
+            a.terms("SOC II Type 2 report"),
+            a.terms("soc 2 type ii reports")
+        );
         assert_ne!(a.terms("SOC 2 Type I"), a.terms("SOC 2 Type II"));
     }
 
@@ -211,7 +225,10 @@ mod tests {
             g(&["business continuity", "operational resilience"]),
         ]);
         let t = a.terms("Is the business continuity plan tested?");
-        assert!(t.contains(&"~business_continuity_plan".to_string()), "{t:?}");
+        assert!(
+            t.contains(&"~business_continuity_plan".to_string()),
+            "{t:?}"
+        );
         assert!(t.contains(&"~business_continuity".to_string()), "{t:?}");
         assert_eq!(a.terms("operational resilience"), ["~business_continuity"]);
     }

@@ -8,7 +8,9 @@ use crate::error::{Error, Result};
 use crate::fill::{self, Thresholds};
 
 #[derive(Debug, clap::Args)]
-#[command(after_help = "Examples:\n  vouch eval --library lib --gold ../shared/bench/gold.csv\n  vouch eval --library lib --gold gold.csv --baseline --json")]
+#[command(
+    after_help = "Examples:\n  vouch eval --library lib --gold ../shared/bench/gold.csv\n  vouch eval --library lib --gold gold.csv --baseline --json"
+)]
 pub struct Args {
     #[command(flatten)]
     pub library: LibraryArg,

@@ -9,7 +9,9 @@ use crate::error::Result;
 use crate::matcher::{Matcher, Query};
 
 #[derive(Debug, clap::Args)]
-#[command(after_help = "Examples:\n  vouch explain \"Do you have a SOC 2 Type II report?\"\n  vouch explain \"Is the plan tested annually?\" --context \"Disaster Recovery\"")]
+#[command(
+    after_help = "Examples:\n  vouch explain \"Do you have a SOC 2 Type II report?\"\n  vouch explain \"Is the plan tested annually?\" --context \"Disaster Recovery\""
+)]
 pub struct Args {
     /// The question text
     pub question: String,

@@ -8,10 +8,14 @@ use crate::error::Result;
 #[derive(Debug, clap::Subcommand)]
 pub enum Command {
     /// Turn a spreadsheet Q&A export (CSV or XLSX) into a library folder
-    #[command(after_help = "Examples:\n  vouch library import library.csv --into lib\n  vouch library import answers.xlsx --sources docs.csv --into lib --force")]
+    #[command(
+        after_help = "Examples:\n  vouch library import library.csv --into lib\n  vouch library import answers.xlsx --sources docs.csv --into lib --force"
+    )]
     Import(ImportArgs),
     /// Validate a library and print what it holds
-    #[command(after_help = "Examples:\n  vouch library check\n  vouch library check --library lib")]
+    #[command(
+        after_help = "Examples:\n  vouch library check\n  vouch library check --library lib"
+    )]
     Check(LibraryArg),
 }
 
@@ -34,12 +38,8 @@ pub struct ImportArgs {
 pub fn run(c: Command) -> Result<ExitStatus> {
     match c {
         Command::Import(a) => {
-            let (_, s) = crate::knowledge::import::import(
-                &a.file,
-                a.sources.as_deref(),
-                &a.into,
-                a.force,
-            )?;
+            let (_, s) =
+                crate::knowledge::import::import(&a.file, a.sources.as_deref(), &a.into, a.force)?;
             println!(
                 "imported {} entries and {} sources into {} ({} files)",
                 s.entries,
@@ -50,7 +50,11 @@ pub fn run(c: Command) -> Result<ExitStatus> {
         }
         Command::Check(l) => {
             let lib = crate::knowledge::load_library(&l.library)?;
-            let cited = lib.entries.iter().filter(|e| !e.citations.is_empty()).count();
+            let cited = lib
+                .entries
+                .iter()
+                .filter(|e| !e.citations.is_empty())
+                .count();
             println!(
                 "{}: {} entries ({} cited), {} sources, {} synonym groups: OK",
                 l.library.display(),

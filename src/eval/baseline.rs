@@ -30,7 +30,10 @@ pub fn baseline(entries: &[Entry], items: &[Judged]) -> Result<Baseline> {
     let index = Index::create_in_ram(sb.build());
     let mut analyzer = TextAnalyzer::builder(SimpleTokenizer::default())
         .filter(LowerCaser)
-        .filter(StopWordFilter::new(Language::English).ok_or_else(|| Error::internal("no English stop words"))?)
+        .filter(
+            StopWordFilter::new(Language::English)
+                .ok_or_else(|| Error::internal("no English stop words"))?,
+        )
         .build();
     index.tokenizers().register(TOKENIZER, analyzer.clone());
     let mut w = index.writer::<TantivyDocument>(15_000_000).map_err(ie)?;
@@ -48,15 +51,26 @@ pub fn baseline(entries: &[Entry], items: &[Judged]) -> Result<Baseline> {
         let mut ts = analyzer.token_stream(&j.question);
         while ts.advance() {
             let t = Term::from_field_text(fq, &ts.token().text);
-            clauses.push((Occur::Should, Box::new(TermQuery::new(t, IndexRecordOption::WithFreqs))));
+            clauses.push((
+                Occur::Should,
+                Box::new(TermQuery::new(t, IndexRecordOption::WithFreqs)),
+            ));
         }
         let hits = searcher
-            .search(&BooleanQuery::new(clauses), &TopDocs::with_limit(3).order_by_score())
+            .search(
+                &BooleanQuery::new(clauses),
+                &TopDocs::with_limit(3).order_by_score(),
+            )
             .map_err(ie)?;
         let mut ids = Vec::new();
         for (_, addr) in &hits {
             let d: TantivyDocument = searcher.doc(*addr).map_err(ie)?;
-            ids.push(d.get_first(fid).and_then(|v| v.as_str()).unwrap_or("").to_string());
+            ids.push(
+                d.get_first(fid)
+                    .and_then(|v| v.as_str())
+                    .unwrap_or("")
+                    .to_string(),
+            );
         }
         let s1 = hits.first().map(|h| h.0).unwrap_or(0.0);
         let s2 = hits.get(1).map(|h| h.0).unwrap_or(0.0);

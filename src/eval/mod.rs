@@ -226,7 +226,9 @@ pub fn judge(
                     .collect(),
                 None => Vec::new(),
             };
-            let features = item.and_then(|i| i.proposal.as_ref().or(i.alternatives.first())).map(|p| p.features);
+            let features = item
+                .and_then(|i| i.proposal.as_ref().or(i.alternatives.first()))
+                .map(|p| p.features);
             let (status, conf, (ranked, scores), parts, question) = match item {
                 Some(i) => {
                     let ranked: (Vec<String>, Vec<f32>) = i
@@ -317,7 +319,9 @@ pub fn reliability(items: &[Judged]) -> Vec<Bucket> {
             let to = from + 0.1;
             let inb: Vec<&Judged> = items
                 .iter()
-                .filter(|j| j.confidence >= from && (j.confidence < to || (b == 9 && j.confidence <= 1.0)))
+                .filter(|j| {
+                    j.confidence >= from && (j.confidence < to || (b == 9 && j.confidence <= 1.0))
+                })
                 .collect();
             let right = inb.iter().filter(|j| j.answerable() && j.top1()).count();
             Bucket {

@@ -185,7 +185,11 @@ fn build_locked(library: &Library, hash: &str) -> Result<()> {
         register(&index);
         let mut writer = index.writer::<TantivyDocument>(50_000_000).map_err(ie)?;
         for e in &library.entries {
-            let alts: Vec<String> = e.alternates.iter().map(|a| analyzer.terms(a).join(" ")).collect();
+            let alts: Vec<String> = e
+                .alternates
+                .iter()
+                .map(|a| analyzer.terms(a).join(" "))
+                .collect();
             let json = serde_json::to_string(e)
                 .map_err(|err| Error::internal(format!("cannot store entry {}: {err}", e.id)))?;
             writer
@@ -331,7 +335,9 @@ mod tests {
         let (_, f) = open_or_build(d.path()).unwrap();
         assert_eq!(f, Freshness::UpToDate);
         let a = d.path().join("a.toml");
-        let text = std::fs::read_to_string(&a).unwrap().replace("Yes.", "Yes, AES.");
+        let text = std::fs::read_to_string(&a)
+            .unwrap()
+            .replace("Yes.", "Yes, AES.");
         std::fs::write(&a, text).unwrap();
         let (si, f) = open_or_build(d.path()).unwrap();
         assert_eq!(f, Freshness::Rebuilt);

@@ -145,10 +145,8 @@ impl<'a> Matcher<'a> {
         }
         let n = prepared.len().max(1) as f32;
         let idf_of = |d: f32| (1.0 + (n - d + 0.5) / (d + 0.5)).ln();
-        let mut idf: HashMap<String, f32> = df
-            .into_iter()
-            .map(|(t, d)| (t, idf_of(d as f32)))
-            .collect();
+        let mut idf: HashMap<String, f32> =
+            df.into_iter().map(|(t, d)| (t, idf_of(d as f32))).collect();
         for (t, d) in df_answer {
             idf.entry(t).or_insert_with(|| idf_of(d as f32));
         }
@@ -170,7 +168,10 @@ impl<'a> Matcher<'a> {
 
     /// This matcher, tuned to one questionnaire: words that a large share of its questions
     /// use say little about any one of them, whatever the library thinks of them.
-    pub fn for_questionnaire<'q>(&self, questions: impl IntoIterator<Item = &'q str>) -> Matcher<'a> {
+    pub fn for_questionnaire<'q>(
+        &self,
+        questions: impl IntoIterator<Item = &'q str>,
+    ) -> Matcher<'a> {
         let mut df: HashMap<String, u32> = HashMap::new();
         let mut n = 0u32;
         for q in questions {
@@ -184,7 +185,9 @@ impl<'a> Matcher<'a> {
             for (t, d) in df {
                 // Named things (synonym concepts such as SOC 2, identifiers with digits) are
                 // what a themed questionnaire is about, not boilerplate: never damped.
-                if t.starts_with(crate::text::CONCEPT_PREFIX) || t.bytes().any(|b| b.is_ascii_digit()) {
+                if t.starts_with(crate::text::CONCEPT_PREFIX)
+                    || t.bytes().any(|b| b.is_ascii_digit())
+                {
                     continue;
                 }
                 let share = d as f32 / n as f32;
@@ -279,14 +282,7 @@ impl<'a> Matcher<'a> {
         terms.into_iter().map(|t| self.weight(t)).sum()
     }
 
-    fn features(
-        &self,
-        p: &Prepared,
-        q: &[String],
-        wq: f32,
-        ctx: &[String],
-        wc: f32,
-    ) -> Features {
+    fn features(&self, p: &Prepared, q: &[String], wq: f32, ctx: &[String], wc: f32) -> Features {
         let mut best = (0.0f32, 0.0f32);
         for (set, wp) in p.phrasings.iter().zip(&p.phrasing_weights) {
             let m: f32 = q
@@ -357,13 +353,17 @@ impl<'a> Matcher<'a> {
                         Term::from_field_text(field, t),
                         IndexRecordOption::WithFreqs,
                     );
-                    clauses.push((Occur::Should, Box::new(BoostQuery::new(Box::new(tq), boost * factor))));
+                    clauses.push((
+                        Occur::Should,
+                        Box::new(BoostQuery::new(Box::new(tq), boost * factor)),
+                    ));
                 }
             }
         }
         let query = BooleanQuery::new(clauses);
         let searcher = self.si.reader.searcher();
-        let Ok(hits) = searcher.search(&query, &TopDocs::with_limit(RETRIEVE).order_by_score()) else {
+        let Ok(hits) = searcher.search(&query, &TopDocs::with_limit(RETRIEVE).order_by_score())
+        else {
             return Vec::new();
         };
         hits.into_iter()
