@@ -56,6 +56,9 @@ pub struct Features {
     pub anchor_miss: f32,
     /// Share of the entry's defining terms that neither the question nor its context has.
     pub core_miss: f32,
+    /// Share of the question's topic words (named things and the library's topic-tag words)
+    /// that the entry's phrasings and tags lack.
+    pub topic_miss: f32,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -87,6 +90,8 @@ struct Prepared {
     answer: HashSet<String>,
     /// Terms most phrasings share: what the entry is defined by.
     core: Vec<String>,
+    /// The entry's named things: its topic tags, and anchors most phrasings share.
+    anchors: Vec<String>,
 }
 
 /// The matcher over one open index.
@@ -99,6 +104,8 @@ pub struct Matcher<'a> {
     /// Per-questionnaire damping of words that most of its questions share (boilerplate such
     /// as "established, documented, approved"): term → multiplier in (0, 1].
     boilerplate: Rc<HashMap<String, f32>>,
+    /// Terms of the library's topic tags: the things entries are about.
+    topics: Rc<HashSet<String>>,
 }
 
 impl<'a> Matcher<'a> {
@@ -121,12 +128,19 @@ impl<'a> Matcher<'a> {
                     .cloned()
                     .collect();
                 core.sort();
+                let mut anchors: Vec<String> = dedup(a.terms(&topic_tags(&e.tags).join(" ")));
+                for t in &core {
+                    if is_anchor(t) && !anchors.contains(t) {
+                        anchors.push(t.clone());
+                    }
+                }
                 Prepared {
                     phrasings,
                     phrasing_weights: Vec::new(),
                     union,
                     answer: a.terms(&e.answer).into_iter().collect(),
                     core,
+                    anchors,
                 }
             })
             .collect();
@@ -157,8 +171,13 @@ impl<'a> Matcher<'a> {
                 .map(|s| s.iter().map(|t| idf.get(t).copied().unwrap_or(0.0)).sum())
                 .collect();
         }
+        let topics: HashSet<String> = prepared
+            .iter()
+            .flat_map(|p| p.anchors.iter().cloned())
+            .collect();
         Matcher {
             si,
+            topics: Rc::new(topics),
             prepared: Rc::new(prepared),
             idf: Rc::new(idf),
             unknown_idf: idf_of(0.0),
@@ -312,6 +331,12 @@ impl<'a> Matcher<'a> {
                 / total
         };
         let anchors: Vec<String> = q.iter().filter(|t| is_anchor(t)).cloned().collect();
+        let topics: Vec<String> = q
+            .iter()
+            .filter(|t| is_anchor(t) || self.topics.contains(*t))
+            .cloned()
+            .collect();
+        let wt: f32 = topics.iter().map(|t| self.weight(t)).sum();
         let in_q = |t: &str| q.iter().any(|x| x == t) || ctx.iter().any(|x| x == t);
         let core_w: f32 = p.core.iter().map(|t| self.weight(t)).sum();
         let core_miss = if core_w > 0.0 {
@@ -326,6 +351,7 @@ impl<'a> Matcher<'a> {
         };
         let wa: f32 = anchors.iter().map(|t| self.weight(t)).sum();
         Features {
+            topic_miss: share(&topics, wt, &|t| !p.union.contains(t)),
             anchor_miss: share(&anchors, wa, &|t| !p.union.contains(t)),
             core_miss,
             phrasing: best.0,
@@ -383,6 +409,16 @@ pub fn score(f: &Features) -> f32 {
     0.55 * f.phrasing + 0.25 * f.entry_cov + 0.2 * f.answer_cov + 0.15 * f.context_cov
         - 0.25 * f.anchor_miss
         - 0.15 * f.core_miss
+        - 0.2 * f.topic_miss
+}
+
+/// An entry's topic tags: every tag but the first (its domain) and framework mappings.
+fn topic_tags(tags: &[String]) -> Vec<&str> {
+    tags.iter()
+        .skip(1)
+        .filter(|t| !t.contains(':'))
+        .map(|t| t.as_str())
+        .collect()
 }
 
 /// A named thing: a synonym concept (SOC 2, MFA, RTO) or an identifier with digits.
