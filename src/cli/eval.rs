@@ -1,6 +1,7 @@
 //! `vouch eval`: matching quality against gold labels, with the naive baseline and the
 //! reliability table; `--json` for machines.
 
+use crate::cli::outln;
 use std::path::PathBuf;
 
 use crate::cli::{ExitStatus, LibraryArg};
@@ -42,9 +43,9 @@ pub fn run(a: Args) -> Result<ExitStatus> {
     if a.json {
         let s = serde_json::to_string_pretty(&r)
             .map_err(|e| Error::internal(format!("cannot encode result: {e}")))?;
-        println!("{s}");
+        outln!("{s}");
     } else {
-        print!("{}", crate::eval::render(&r));
+        crate::cli::out(&crate::eval::render(&r));
     }
     Ok(ExitStatus::Success)
 }

@@ -4,6 +4,7 @@
 //! their scores, so that a library maintainer can see which words won and add an alternate
 //! phrasing or a synonym where the library falls short.
 
+use crate::cli::outln;
 use crate::cli::{ExitStatus, LibraryArg};
 use crate::error::Result;
 use crate::matcher::{Matcher, Query};
@@ -28,19 +29,19 @@ pub struct Args {
 pub fn run(a: Args) -> Result<ExitStatus> {
     let (si, _) = crate::index::open_or_build(&a.library.library)?;
     let m = Matcher::new(&si);
-    println!("terms:   {}", m.terms(&a.question).join(" "));
+    outln!("terms:   {}", m.terms(&a.question).join(" "));
     if !a.context.is_empty() {
-        println!("context: {}", m.terms(&a.context.join(" ")).join(" "));
+        outln!("context: {}", m.terms(&a.context.join(" ")).join(" "));
     }
     let r = m.rank(&Query {
         text: a.question.clone(),
         context: a.context.clone(),
     });
-    println!("confidence {:.3}", r.confidence);
+    outln!("confidence {:.3}", r.confidence);
     for c in r.candidates.iter().take(a.top) {
         let e = &si.entries[c.entry];
         let f = &c.features;
-        println!(
+        outln!(
             "{:.3}  {:<32} phrasing {:.2} (covers {:.2} of question)  entry {:.2}  answer {:.2}  context {:.2}",
             c.score, e.id, f.phrasing, f.question_cov, f.entry_cov, f.answer_cov, f.context_cov
         );

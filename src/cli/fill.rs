@@ -213,10 +213,9 @@ pub fn run(a: Args) -> Result<ExitStatus> {
         if let Some(r) = &a.report {
             outputs.push(("report".to_string(), r.display().to_string()));
         }
-        print!(
-            "{}",
-            crate::report::summary_text(&p.input, &summary, &outputs, &p.notes)
-        );
+        crate::cli::out(&crate::report::summary_text(
+            &p.input, &summary, &outputs, &p.notes,
+        ));
         reports.push(crate::report::report(&p.input, Some(&p.out), &p.items));
     }
     if let Some(path) = &a.report {

@@ -1,5 +1,6 @@
 //! `vouch index`: build the search index of a library now (fill also does it when needed).
 
+use crate::cli::outln;
 use std::time::Instant;
 
 use crate::cli::{ExitStatus, LibraryArg};
@@ -16,7 +17,7 @@ pub fn run(a: Args) -> Result<ExitStatus> {
     let start = Instant::now();
     let lib = crate::knowledge::load_library(&a.library.library)?;
     crate::index::build(&lib)?;
-    println!(
+    outln!(
         "indexed {} entries ({} sources, {} synonym groups) from {} in {:.2}s",
         lib.entries.len(),
         lib.sources.len(),

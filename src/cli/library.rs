@@ -1,5 +1,6 @@
 //! `vouch library`: create and check answer libraries.
 
+use crate::cli::outln;
 use std::path::PathBuf;
 
 use crate::cli::{ExitStatus, LibraryArg};
@@ -40,7 +41,7 @@ pub fn run(c: Command) -> Result<ExitStatus> {
         Command::Import(a) => {
             let (_, s) =
                 crate::knowledge::import::import(&a.file, a.sources.as_deref(), &a.into, a.force)?;
-            println!(
+            outln!(
                 "imported {} entries and {} sources into {} ({} files)",
                 s.entries,
                 s.sources,
@@ -55,7 +56,7 @@ pub fn run(c: Command) -> Result<ExitStatus> {
                 .iter()
                 .filter(|e| !e.citations.is_empty())
                 .count();
-            println!(
+            outln!(
                 "{}: {} entries ({} cited), {} sources, {} synonym groups: OK",
                 l.library.display(),
                 lib.entries.len(),

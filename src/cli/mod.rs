@@ -87,6 +87,24 @@ pub struct LibraryArg {
     pub library: PathBuf,
 }
 
+/// Print to standard output. A closed pipe (`vouch explain ... | head`) ends the program
+/// quietly with success, as ripgrep does, instead of a panic in `println!`.
+pub fn out(text: &str) {
+    use std::io::Write;
+    let mut o = std::io::stdout().lock();
+    if let Err(e) = o.write_all(text.as_bytes()).and_then(|_| o.flush()) {
+        if e.kind() == std::io::ErrorKind::BrokenPipe {
+            std::process::exit(0);
+        }
+    }
+}
+
+/// `println!` through [`out`].
+macro_rules! outln {
+    ($($arg:tt)*) => { $crate::cli::out(&format!("{}\n", format_args!($($arg)*))) };
+}
+pub(crate) use outln;
+
 /// Parse arguments, run, and map the outcome to an exit status; errors are printed here.
 pub fn main() -> ExitCode {
     let cli = match Cli::try_parse() {

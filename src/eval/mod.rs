@@ -95,6 +95,8 @@ pub struct Judged {
     pub difficulty: String,
     pub gold: Vec<String>,
     pub question: String,
+    /// The row context used for matching (section heading, control title, id prefix).
+    pub context: Vec<String>,
     pub status: String,
     pub confidence: f32,
     /// Ranked entry ids (first three).
@@ -229,6 +231,7 @@ pub fn judge(
             let features = item
                 .and_then(|i| i.proposal.as_ref().or(i.alternatives.first()))
                 .map(|p| p.features);
+            let context = item.map(|i| i.context.clone()).unwrap_or_default();
             let (status, conf, (ranked, scores), parts, question) = match item {
                 Some(i) => {
                     let ranked: (Vec<String>, Vec<f32>) = i
@@ -267,6 +270,7 @@ pub fn judge(
                 difficulty: g.difficulty.clone(),
                 gold: g.answer_ids.clone(),
                 question,
+                context,
                 status,
                 confidence: conf,
                 ranked,

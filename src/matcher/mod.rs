@@ -120,7 +120,11 @@ impl<'a> Matcher<'a> {
                     .map(|p| a.terms(p).into_iter().collect())
                     .collect();
                 let mut union: HashSet<String> = phrasings.iter().flatten().cloned().collect();
-                union.extend(a.terms(&e.tags.join(" ")));
+                // Topic tags and framework ids; the domain tag ("bc-dr") is too broad to say
+                // what one entry is about.
+                union
+                    .extend(a.terms(&e.tags.iter().skip(1).cloned().collect::<Vec<_>>().join(" ")));
+                // Defining terms: in at least half of the phrasings.
                 let need = phrasings.len().div_ceil(2).max(1);
                 let mut core: Vec<String> = union
                     .iter()
@@ -358,7 +362,10 @@ impl<'a> Matcher<'a> {
             question_cov: best.1,
             entry_cov: share(q, wq, &|t| p.union.contains(t)),
             answer_cov: share(q, wq, &|t| p.answer.contains(t)),
-            context_cov: share(ctx, wc, &|t| p.union.contains(t) || p.answer.contains(t)),
+            // Context the entry is about counts fully; context its answer merely mentions
+            // ("separately from the DR test") counts less.
+            context_cov: 0.6 * share(ctx, wc, &|t| p.union.contains(t))
+                + 0.4 * share(ctx, wc, &|t| p.union.contains(t) || p.answer.contains(t)),
         }
     }
 
