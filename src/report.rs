@@ -36,6 +36,9 @@ pub struct ReportItem<'a> {
     pub question_id: Option<&'a str>,
     pub context: &'a [String],
     pub parts: Vec<Alternative<'a>>,
+    /// Why a matched answer was not written, when it was not.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<&'a str>,
 }
 
 #[derive(Debug, Serialize)]
@@ -91,6 +94,7 @@ pub fn report<'a>(input: &Path, output: Option<&Path>, items: &'a [Item]) -> Rep
                 question_id: i.qid.as_deref(),
                 context: &i.context,
                 parts: i.parts.iter().map(alt).collect(),
+                note: i.note.as_deref(),
             }
         })
         .collect();

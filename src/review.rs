@@ -44,6 +44,7 @@ const HEADERS: &[(&str, f64)] = &[
     ("Answer 3", 40.0),
     ("Decision", 18.0),
     ("Reviewer notes", 30.0),
+    ("Vouch note", 40.0),
 ];
 
 /// Items a reviewer must look at.
@@ -89,6 +90,9 @@ pub fn write_review(items: &[Item], out: &Path) -> Result<()> {
         text(3, &item.question)?;
         text(4, &item.context.join(" / "))?;
         text(5, item.status.as_str())?;
+        if let Some(n) = &item.note {
+            text(19, n)?;
+        }
         if let Some(p) = &item.proposal {
             text(7, &p.id)?;
             text(8, &full_answer(p, &item.parts))?;

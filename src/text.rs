@@ -104,7 +104,7 @@ impl Analyzer {
         }
         // Longest phrase first so that "soc 2 type ii" beats "soc 2".
         for list in a.phrases.values_mut() {
-            list.sort_by(|x, y| y.0.len().cmp(&x.0.len()));
+            list.sort_by_key(|x| std::cmp::Reverse(x.0.len()));
         }
         a
     }

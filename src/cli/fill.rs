@@ -131,11 +131,11 @@ pub fn run(a: Args) -> Result<ExitStatus> {
 
     let mut planned = Vec::new();
     for (input, wb, q) in read_in {
-        let items = fill::decide_all(&q, &m, &si.entries, thresholds, a.overwrite);
+        let mut items = fill::decide_all(&q, &m, &si.entries, thresholds, a.overwrite);
         let mut edits = Vec::new();
         for sq in &q.sheets {
             if let Some(grid) = wb.sheets.iter().find(|g| g.name == sq.sheet) {
-                let e = fill::plan_sheet(sq, grid, &items, mode);
+                let e = fill::plan_sheet(sq, grid, &mut items, mode);
                 if !e.edits.is_empty() {
                     edits.push(e);
                 }

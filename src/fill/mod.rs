@@ -103,6 +103,9 @@ pub struct Item {
     pub alternatives: Vec<Proposal>,
     /// The customer's existing answer, for kept rows.
     pub existing: Option<String>,
+    /// Why a matched answer was not written (e.g. the answer column's dropdown has no value
+    /// that fits), for the reviewer.
+    pub note: Option<String>,
 }
 
 /// The matching context of a row: its section heading, context columns and id prefix.
@@ -166,6 +169,7 @@ pub fn decide(
         parts: Vec::new(),
         alternatives: Vec::new(),
         existing: r.existing_answer.clone(),
+        note: None,
     };
     if r.existing_answer.is_some() && !overwrite {
         item.status = Status::Kept;
@@ -271,16 +275,41 @@ pub fn full_answer(p: &Proposal, parts: &[Proposal]) -> String {
 }
 
 /// The value for a Yes/No answer column: the short answer when every part agrees on one.
+/// An entry without a short answer whose answer opens with "Yes." / "No," / "Not
+/// applicable." says it anyway.
 fn short_value(p: &Proposal, parts: &[Proposal]) -> Option<ShortAnswer> {
-    let s = p.short_answer?;
-    parts.iter().all(|q| q.short_answer == Some(s)).then_some(s)
+    let of = |q: &Proposal| q.short_answer.or_else(|| opening_short(&q.answer));
+    let s = of(p)?;
+    parts.iter().all(|q| of(q) == Some(s)).then_some(s)
 }
 
-/// Plan the cell edits for one sheet: answers of `auto` items, with citations.
+/// The short answer an answer text opens with, if it opens with one.
+fn opening_short(answer: &str) -> Option<ShortAnswer> {
+    let a = answer.trim_start();
+    let starts = |w: &str| {
+        a.get(..w.len()).is_some_and(|h| h.eq_ignore_ascii_case(w))
+            && a[w.len()..].starts_with(['.', ',', ';', ':', ' ', '-', '\u{2014}'])
+    };
+    if starts("not applicable") || starts("n/a") {
+        Some(ShortAnswer::NotApplicable)
+    } else if starts("yes") {
+        Some(ShortAnswer::Yes)
+    } else if starts("no") {
+        Some(ShortAnswer::No)
+    } else if starts("partially") {
+        Some(ShortAnswer::Partial)
+    } else {
+        None
+    }
+}
+
+/// Plan the cell edits for one sheet: answers of `auto` items, with citations. An answer
+/// column with a dropdown only receives a value its list allows; when none fits the short
+/// answer, the item goes back to `review` with a note saying why.
 pub fn plan_sheet(
     sq: &SheetQuestions,
     grid: &Grid,
-    items: &[Item],
+    items: &mut [Item],
     mode: CitationMode,
 ) -> SheetEdits {
     let mut edits = Vec::new();
@@ -293,47 +322,72 @@ pub fn plan_sheet(
         c
     });
     let source_col = match (mode, l.comment_col) {
-        (CitationMode::None, _) => None,
-        (CitationMode::Auto, Some(_)) => None,
-        (CitationMode::Auto, None) => {
-            let c = added;
-            added += 1;
-            Some(c)
-        }
+        (CitationMode::None, _) | (CitationMode::Auto, Some(_)) => None,
+        (CitationMode::Auto, None) => Some(added),
     };
-    let mine: Vec<&Item> = items
-        .iter()
+    let mut header_done = false;
+    for item in items
+        .iter_mut()
         .filter(|i| i.sheet == sq.sheet && i.status == Status::Auto)
-        .collect();
-    if let (false, Some(h)) = (mine.is_empty(), l.header_row) {
-        if l.answer_col.is_none() {
-            edits.push(edit(h, answer_col, "Response"));
-        }
-        if let Some(c) = source_col {
-            edits.push(edit(h, c, "Source"));
-        }
-    }
-    for item in mine {
+    {
         let Some(p) = &item.proposal else { continue };
         let row = item.row - 1;
         let full = full_answer(p, &item.parts);
         let cite = citation_text(p, &item.parts);
-        match (l.comment_col, short_value(p, &item.parts)) {
-            (Some(cc), Some(short)) => {
-                edits.push(edit(row, answer_col, short.as_str()));
-                let note = match mode {
-                    CitationMode::None => full,
-                    CitationMode::Auto => format!("{full}\n{cite}"),
-                };
-                edits.push(edit(row, cc, &note));
+        let short = short_value(p, &item.parts);
+        // The answer cell's value: from the dropdown when there is one.
+        let dropdown = l.answer_col.and_then(|c| grid.allowed_at(row, c));
+        let answer_value: Option<String> = match (dropdown, l.comment_col, short) {
+            (Some(allowed), _, short) => {
+                match short.and_then(|s| crate::sheet::validation::choose(s, allowed)) {
+                    Some(v) => Some(v.to_string()),
+                    None => {
+                        item.status = Status::Review;
+                        item.note = Some(format!(
+                            "the answer column only takes {}; no value fits {}",
+                            allowed.join(" / "),
+                            short.map_or("an answer without Yes/No", |s| s.as_str())
+                        ));
+                        continue;
+                    }
+                }
             }
-            (Some(cc), None) => {
+            (None, Some(_), Some(s)) => Some(s.as_str().to_string()),
+            (None, _, _) => None,
+        };
+        if !header_done {
+            header_done = true;
+            if let Some(h) = l.header_row {
+                if l.answer_col.is_none() {
+                    edits.push(edit(h, answer_col, "Response"));
+                }
+                if let Some(c) = source_col {
+                    edits.push(edit(h, c, "Source"));
+                }
+            }
+        }
+        let explained = match mode {
+            CitationMode::None => full.clone(),
+            CitationMode::Auto => format!("{full}\n{cite}"),
+        };
+        match (answer_value, l.comment_col) {
+            (Some(v), Some(cc)) => {
+                edits.push(edit(row, answer_col, &v));
+                edits.push(edit(row, cc, &explained));
+            }
+            (Some(v), None) => {
+                edits.push(edit(row, answer_col, &v));
+                if let Some(sc) = source_col {
+                    edits.push(edit(row, sc, &format!("{full}\n{cite}")));
+                }
+            }
+            (None, Some(cc)) => {
                 edits.push(edit(row, answer_col, &full));
                 if mode == CitationMode::Auto {
                     edits.push(edit(row, cc, &cite));
                 }
             }
-            (None, _) => {
+            (None, None) => {
                 edits.push(edit(row, answer_col, &full));
                 if let Some(sc) = source_col {
                     edits.push(edit(row, sc, &cite));
@@ -341,7 +395,6 @@ pub fn plan_sheet(
             }
         }
     }
-    let _ = added;
     SheetEdits {
         sheet: sq.sheet.clone(),
         edits,
@@ -385,6 +438,19 @@ pub fn summarize(items: &[Item]) -> Summary {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn short_answers_from_the_opening_words() {
+        assert_eq!(opening_short("Yes. We do."), Some(ShortAnswer::Yes));
+        assert_eq!(opening_short("No, never."), Some(ShortAnswer::No));
+        assert_eq!(
+            opening_short("Not applicable: no app."),
+            Some(ShortAnswer::NotApplicable)
+        );
+        assert_eq!(opening_short("Nothing is stored."), None);
+        assert_eq!(opening_short("Yesterday we..."), None);
+        assert_eq!(opening_short("Not all systems."), None);
+    }
 
     #[test]
     fn id_prefixes() {

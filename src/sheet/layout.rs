@@ -12,8 +12,8 @@
 use std::collections::BTreeMap;
 
 use super::{
-    col_letter, parse_col_letters, Grid, Layout, LayoutOverrides, QuestionRow, Questionnaire,
-    SheetQuestions, Workbook,
+    col_letter, parse_col_letters, CellRange, Grid, Layout, LayoutOverrides, QuestionRow,
+    Questionnaire, SheetQuestions, Workbook,
 };
 use crate::error::{Error, Location, Result};
 
@@ -485,7 +485,7 @@ fn detect_sheet(
                 .find(|&c| c > question_col)
                 .or_else(|| v.first().copied())
         } else {
-            cols.filter(|&c| c < question_col).last()
+            cols.filter(|&c| c < question_col).max()
         }
     };
     let answer_col = match &ov.answer_col {
@@ -613,7 +613,7 @@ fn opens_like_question(text: &str) -> bool {
 }
 
 /// The text of the cell at (r, c), or of the merged range's anchor when (r, c) is inside one.
-fn cell_or_anchor(g: &Grid, r: u32, c: u32) -> Option<(&str, Option<((u32, u32), (u32, u32))>)> {
+fn cell_or_anchor(g: &Grid, r: u32, c: u32) -> Option<(&str, Option<CellRange>)> {
     if let Some(v) = g.get(r, c) {
         return Some((v, None));
     }
@@ -645,7 +645,7 @@ fn question_rows(g: &Grid, l: &Layout, loc: &Location) -> Result<Vec<QuestionRow
             .collect();
         let qcell = cell_or_anchor(g, r, l.question_col);
         // A merged range across the table's width is a section heading, not a question.
-        let wide_merge = |m: Option<((u32, u32), (u32, u32))>| {
+        let wide_merge = |m: Option<CellRange>| {
             m.is_some_and(|(a, b)| b.1 >= table_last_col && a.1 <= l.question_col && b.1 > a.1)
         };
         let question = match qcell {

@@ -11,6 +11,7 @@ use std::path::PathBuf;
 pub mod layout;
 pub mod patch;
 pub mod read;
+pub mod validation;
 pub mod write;
 
 /// The kind of questionnaire file, from its extension (and, for xlsx, its magic bytes).
@@ -23,6 +24,9 @@ pub enum InputKind {
     Ods,
 }
 
+/// An inclusive cell range as ((first row, first col), (last row, last col)), 0-based.
+pub type CellRange = ((u32, u32), (u32, u32));
+
 /// One sheet's cells as displayed text, sparse. Coordinates are 0-based (row, col).
 #[derive(Debug, Clone, Default)]
 pub struct Grid {
@@ -33,14 +37,34 @@ pub struct Grid {
     /// Cells that hold a formula (never overwritten by a writer).
     pub formulas: BTreeSet<(u32, u32)>,
     /// Merged ranges as (first (row, col), last (row, col)), inclusive.
-    pub merged: Vec<((u32, u32), (u32, u32))>,
+    pub merged: Vec<CellRange>,
     /// Hidden or very hidden sheet.
     pub hidden: bool,
+    /// Dropdown (list validation) rules: which values a cell accepts.
+    pub lists: Vec<ListRule>,
+}
+
+/// A list validation: the cells it covers and the values it allows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ListRule {
+    pub ranges: Vec<CellRange>,
+    pub allowed: Vec<String>,
 }
 
 impl Grid {
     pub fn get(&self, row: u32, col: u32) -> Option<&str> {
         self.cells.get(&(row, col)).map(|s| s.as_str())
+    }
+    /// The values a dropdown allows in a cell, if one covers it.
+    pub fn allowed_at(&self, row: u32, col: u32) -> Option<&[String]> {
+        self.lists
+            .iter()
+            .find(|l| {
+                l.ranges.iter().any(|((r0, c0), (r1, c1))| {
+                    (*r0..=*r1).contains(&row) && (*c0..=*c1).contains(&col)
+                })
+            })
+            .map(|l| l.allowed.as_slice())
     }
     /// Last used row and column (0-based), or None for an empty grid.
     pub fn extent(&self) -> Option<(u32, u32)> {

@@ -1,12 +1,985 @@
-//! TEMPORARY stand-in until the real patcher lands.
+//! Writing answers into the customer's own `.xlsx`/`.xlsm`, changing nothing else.
+//!
+//! rust_xlsxwriter cannot modify an existing workbook, and rebuilding one from what calamine
+//! reads loses dropdowns, conditional formats, notes, widths, protection and extensions. So
+//! the package is patched: every zip entry is copied raw (byte-identical, macros included)
+//! except the worksheets that receive answers, which are streamed through quick-xml and have
+//! cells inserted or replaced in row and column order. Answers are inline strings, so
+//! `sharedStrings.xml` is untouched and text is never a formula. Existing cell styles are
+//! kept, formula cells are never overwritten, edits inside a merged range go to its anchor,
+//! `<dimension>` and row `spans` grow to cover new cells. The output is built in a temp file
+//! and renamed; on any error nothing is left behind.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::io::{Cursor, Read, Write};
 use std::path::Path;
-use crate::error::{Error, Result};
+
+use quick_xml::events::{BytesEnd, BytesStart, BytesText, Event};
+use quick_xml::{Reader, Writer};
+use zip::ZipArchive;
+
+use super::col_letter;
+use crate::error::{Error, Location, Result};
+
+/// One cell to write. Row and column are 0-based.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CellEdit { pub row: u32, pub col: u32, pub value: String }
+pub struct CellEdit {
+    pub row: u32,
+    pub col: u32,
+    pub value: String,
+}
+
+/// The cells to write on one sheet, by sheet name.
 #[derive(Debug, Clone, Default)]
-pub struct SheetEdits { pub sheet: String, pub edits: Vec<CellEdit> }
-#[derive(Debug, Clone, Copy, Default)]
-pub struct PatchLimits { pub max_entry_bytes: u64, pub max_total_bytes: u64 }
+pub struct SheetEdits {
+    pub sheet: String,
+    pub edits: Vec<CellEdit>,
+}
+
+/// Bounds on what a package may make the patcher inflate.
+#[derive(Debug, Clone, Copy)]
+pub struct PatchLimits {
+    /// One part (a worksheet, the workbook) once inflated.
+    pub max_entry_bytes: u64,
+    /// All parts read, once inflated.
+    pub max_total_bytes: u64,
+}
+
+impl Default for PatchLimits {
+    fn default() -> Self {
+        PatchLimits {
+            max_entry_bytes: 256 << 20,
+            max_total_bytes: 1 << 30,
+        }
+    }
+}
+
+/// What the patch did.
 #[derive(Debug, Clone, Default)]
-pub struct PatchSummary { pub written: usize, pub skipped: Vec<(String, u32, u32, String)>, pub signature_invalidated: bool }
-pub fn patch_xlsx(_i: &Path, _o: &Path, _e: &[SheetEdits], _l: PatchLimits) -> Result<PatchSummary> { Err(Error::internal("stub")) }
+pub struct PatchSummary {
+    /// Cells written.
+    pub written: usize,
+    /// Edits not made: (sheet, row, col, why), 0-based.
+    pub skipped: Vec<(String, u32, u32, String)>,
+    /// The package carried a digital signature, which any edit invalidates.
+    pub signature_invalidated: bool,
+}
+
+/// Excel's limit on the text of one cell.
+const MAX_CELL_CHARS: usize = 32_767;
+/// Largest workbook file the patcher opens.
+const MAX_FILE_BYTES: u64 = 200 << 20;
+
+/// An opened, checked xlsx package.
+pub(crate) struct Package {
+    pub path: std::path::PathBuf,
+    pub zip: ZipArchive<Cursor<Vec<u8>>>,
+    pub limits: PatchLimits,
+    inflated: u64,
+}
+
+impl Package {
+    /// Open `path` as a zip package, refusing encrypted workbooks and non-zip files.
+    pub(crate) fn open(path: &Path, limits: PatchLimits) -> Result<Package> {
+        let loc = || Location::file(path);
+        let meta =
+            std::fs::metadata(path).map_err(|e| Error::input(loc(), super::read::io_reason(&e)))?;
+        if meta.len() > MAX_FILE_BYTES {
+            return Err(Error::input(loc(), "the workbook is too large to patch"));
+        }
+        let bytes =
+            std::fs::read(path).map_err(|e| Error::input(loc(), super::read::io_reason(&e)))?;
+        Package::from_bytes(path, bytes, limits)
+    }
+
+    /// A package from bytes already read from `path`.
+    pub(crate) fn from_bytes(path: &Path, bytes: Vec<u8>, limits: PatchLimits) -> Result<Package> {
+        let loc = || Location::file(path);
+        if bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1]) {
+            return Err(Error::input(
+                loc(),
+                "the workbook is password-protected or encrypted; save an unprotected copy and try again",
+            ));
+        }
+        if !bytes.starts_with(b"PK\x03\x04") {
+            return Err(Error::input(
+                loc(),
+                "not an xlsx file (not a zip package); check the file's type",
+            ));
+        }
+        let zip = ZipArchive::new(Cursor::new(bytes))
+            .map_err(|e| Error::input(loc(), format!("damaged xlsx package: {e}")))?;
+        Ok(Package {
+            path: path.to_path_buf(),
+            zip,
+            limits,
+            inflated: 0,
+        })
+    }
+
+    /// Inflate one entry, within the per-entry and running total limits. None if absent.
+    pub(crate) fn read(&mut self, name: &str) -> Result<Option<Vec<u8>>> {
+        let Some(i) = self.zip.index_for_name(name) else {
+            return Ok(None);
+        };
+        let loc = Location::file(&self.path);
+        let cap = self
+            .limits
+            .max_entry_bytes
+            .min(self.limits.max_total_bytes.saturating_sub(self.inflated));
+        let entry = self
+            .zip
+            .by_index(i)
+            .map_err(|e| Error::input(loc.clone(), format!("damaged entry '{name}': {e}")))?;
+        if entry.size() > cap {
+            return Err(bomb(&loc, name));
+        }
+        let mut buf = Vec::new();
+        entry
+            .take(cap + 1)
+            .read_to_end(&mut buf)
+            .map_err(|e| Error::input(loc.clone(), format!("damaged entry '{name}': {e}")))?;
+        if buf.len() as u64 > cap {
+            return Err(bomb(&loc, name));
+        }
+        self.inflated += buf.len() as u64;
+        Ok(Some(buf))
+    }
+
+    /// Sheet name → worksheet part path (`xl/worksheets/sheet1.xml`), in workbook order.
+    pub(crate) fn sheet_parts(&mut self) -> Result<Vec<(String, String)>> {
+        let loc = Location::file(&self.path);
+        let wb = self.read("xl/workbook.xml")?.ok_or_else(|| {
+            Error::input(loc.clone(), "not a workbook: xl/workbook.xml is missing")
+        })?;
+        let rels = self.read("xl/_rels/workbook.xml.rels")?.ok_or_else(|| {
+            Error::input(
+                loc.clone(),
+                "damaged workbook: xl/_rels/workbook.xml.rels is missing",
+            )
+        })?;
+        let mut targets: HashMap<String, String> = HashMap::new();
+        for_each_element(&rels, &loc, |e| {
+            if e.local_name().as_ref() == "Relationship" {
+                if let (Some(id), Some(t)) = (attr(e, "Id"), attr(e, "Target")) {
+                    targets.insert(id, t);
+                }
+            }
+        })?;
+        let mut out = Vec::new();
+        for_each_element(&wb, &loc, |e| {
+            if e.local_name().as_ref() != "sheet" {
+                return;
+            }
+            let name = attr(e, "name");
+            // The relationship id is the prefixed `r:id` (not `sheetId`).
+            let rid = e.attributes().flatten().find_map(|a| {
+                (a.key.local_name().as_ref() == "id" && a.key.prefix().is_some())
+                    .then(|| {
+                        a.normalized_value(quick_xml::XmlVersion::Implicit1_0)
+                            .ok()
+                            .map(|v| v.into_owned())
+                    })
+                    .flatten()
+            });
+            if let (Some(name), Some(target)) = (name, rid.and_then(|r| targets.get(&r))) {
+                out.push((name, resolve_target(target)));
+            }
+        })?;
+        Ok(out)
+    }
+}
+
+fn bomb(loc: &Location, entry: &str) -> Error {
+    Error::input(
+        loc.clone(),
+        format!("part '{entry}' inflates beyond the size limit; refusing a possible zip bomb"),
+    )
+}
+
+/// A relationship target relative to `xl/` (or absolute from the package root).
+fn resolve_target(t: &str) -> String {
+    let joined = match t.strip_prefix('/') {
+        Some(abs) => abs.to_string(),
+        None => format!("xl/{t}"),
+    };
+    let mut parts: Vec<&str> = Vec::new();
+    for p in joined.split('/') {
+        match p {
+            ".." => {
+                parts.pop();
+            }
+            "." | "" => {}
+            p => parts.push(p),
+        }
+    }
+    parts.join("/")
+}
+
+/// The unescaped value of an attribute, by local name.
+pub(crate) fn attr(e: &BytesStart<'_>, local: &str) -> Option<String> {
+    e.attributes().flatten().find_map(|a| {
+        (a.key.local_name().as_ref() == local)
+            .then(|| {
+                a.normalized_value(quick_xml::XmlVersion::Implicit1_0)
+                    .ok()
+                    .map(|v| v.into_owned())
+            })
+            .flatten()
+    })
+}
+
+/// Call `f` on every start or empty element of an XML part.
+pub(crate) fn for_each_element(
+    xml: &[u8],
+    loc: &Location,
+    mut f: impl FnMut(&BytesStart<'_>),
+) -> Result<()> {
+    let mut r = Reader::from_reader(xml);
+    let mut buf = Vec::new();
+    loop {
+        match r.read_event_into(&mut buf) {
+            Ok(Event::Start(e)) | Ok(Event::Empty(e)) => f(&e),
+            Ok(Event::Eof) => return Ok(()),
+            Ok(_) => {}
+            Err(e) => {
+                return Err(Error::input(
+                    loc.clone(),
+                    format!("damaged XML at byte {}: {e}", r.buffer_position()),
+                ))
+            }
+        }
+        buf.clear();
+    }
+}
+
+/// Parse a cell reference (`AB12`) into 0-based (row, col).
+pub(crate) fn parse_ref(s: &str) -> Option<(u32, u32)> {
+    let s = s.trim().trim_start_matches('$');
+    let split = s.find(|c: char| c.is_ascii_digit())?;
+    let (letters, digits) = s.split_at(split);
+    let col = super::parse_col_letters(letters.trim_end_matches('$'))?;
+    let row: u32 = digits.parse().ok()?;
+    (1..=1_048_576).contains(&row).then(|| (row - 1, col))
+}
+
+/// Parse a range (`B5:D7`, or a single cell) into inclusive 0-based corners.
+pub(crate) fn parse_range(s: &str) -> Option<super::CellRange> {
+    let s = s.rsplit('!').next()?;
+    match s.split_once(':') {
+        Some((a, b)) => {
+            let (a, b) = (parse_ref(a)?, parse_ref(b)?);
+            Some(((a.0.min(b.0), a.1.min(b.1)), (a.0.max(b.0), a.1.max(b.1))))
+        }
+        None => parse_ref(s).map(|a| (a, a)),
+    }
+}
+
+/// Fill `input` into `output`: the workbook with only the edited cells changed.
+pub fn patch_xlsx(
+    input: &Path,
+    output: &Path,
+    edits: &[SheetEdits],
+    limits: PatchLimits,
+) -> Result<PatchSummary> {
+    let mut pkg = Package::open(input, limits)?;
+    let parts = pkg.sheet_parts()?;
+    let mut summary = PatchSummary::default();
+    let mut patched: BTreeMap<String, Vec<u8>> = BTreeMap::new();
+    for se in edits.iter().filter(|s| !s.edits.is_empty()) {
+        let loc = Location::file(input).sheet(&se.sheet);
+        let part = parts
+            .iter()
+            .find(|(n, _)| *n == se.sheet)
+            .map(|(_, p)| p.clone())
+            .ok_or_else(|| Error::input(loc.clone(), "no such worksheet in the package"))?;
+        let xml = pkg.read(&part)?.ok_or_else(|| {
+            Error::input(loc.clone(), format!("the sheet's part '{part}' is missing"))
+        })?;
+        let p = patch_sheet(&xml, &se.edits, &loc)?;
+        summary.written += p.written;
+        summary.skipped.extend(
+            p.skipped
+                .into_iter()
+                .map(|(r, c, why)| (se.sheet.clone(), r, c, why)),
+        );
+        patched.insert(part, p.xml);
+    }
+    let names: Vec<String> = (0..pkg.zip.len())
+        .map(|i| {
+            pkg.zip
+                .name_for_index(i)
+                .and_then(|n| n.ok())
+                .map(|n| n.into_owned())
+                .unwrap_or_default()
+        })
+        .collect();
+    summary.signature_invalidated = names.iter().any(|n| n.starts_with("_xmlsignatures/"));
+    crate::atomic::write_file(output, |w| {
+        let err = |e: zip::result::ZipError| {
+            Error::internal(format!("cannot write {}: {e}", output.display()))
+        };
+        let mut z = zip::ZipWriter::new(w);
+        for (i, name) in names.iter().enumerate() {
+            if let Some(bytes) = patched.get(name) {
+                let opts = zip::write::SimpleFileOptions::default()
+                    .compression_method(zip::CompressionMethod::Deflated);
+                z.start_file(name.as_str(), opts).map_err(err)?;
+                z.write_all(bytes).map_err(|e| {
+                    Error::internal(format!("cannot write {}: {e}", output.display()))
+                })?;
+            } else {
+                let entry = pkg.zip.by_index_raw(i).map_err(|e| {
+                    Error::input(
+                        Location::file(input),
+                        format!("damaged entry '{name}': {e}"),
+                    )
+                })?;
+                z.raw_copy_file(entry).map_err(err)?;
+            }
+        }
+        z.finish().map_err(err)?;
+        Ok(())
+    })?;
+    Ok(summary)
+}
+
+/// What the pre-scan of a sheet learns: formula cells, cells with a value, merged ranges.
+#[derive(Default)]
+struct SheetFacts {
+    formulas: BTreeSet<(u32, u32)>,
+    valued: BTreeSet<(u32, u32)>,
+    merged: Vec<super::CellRange>,
+}
+
+fn scan_sheet(xml: &[u8], loc: &Location) -> Result<SheetFacts> {
+    let mut facts = SheetFacts::default();
+    let mut r = Reader::from_reader(xml);
+    let mut buf = Vec::new();
+    let (mut row, mut col) = (0u32, 0u32);
+    let mut row_seen = false;
+    let mut in_cell: Option<(u32, u32)> = None;
+    loop {
+        let ev = r
+            .read_event_into(&mut buf)
+            .map_err(|e| Error::input(loc.clone(), format!("damaged sheet XML: {e}")))?;
+        match &ev {
+            Event::Start(e) | Event::Empty(e) => match e.local_name().as_ref() {
+                "row" => {
+                    row = attr(e, "r")
+                        .and_then(|v| v.parse::<u32>().ok())
+                        .map(|n| n.saturating_sub(1))
+                        .unwrap_or(if row_seen { row + 1 } else { 0 });
+                    row_seen = true;
+                    col = u32::MAX;
+                }
+                "c" => {
+                    col = match attr(e, "r").and_then(|v| parse_ref(&v)) {
+                        Some((_, c)) => c,
+                        None => col.wrapping_add(1),
+                    };
+                    if matches!(ev, Event::Start(_)) {
+                        in_cell = Some((row, col));
+                    }
+                }
+                "f" => {
+                    if let Some(p) = in_cell {
+                        facts.formulas.insert(p);
+                    }
+                }
+                "v" | "is" => {
+                    if let Some(p) = in_cell {
+                        facts.valued.insert(p);
+                    }
+                }
+                "mergeCell" => {
+                    if let Some(m) = attr(e, "ref").and_then(|v| parse_range(&v)) {
+                        facts.merged.push(m);
+                    }
+                }
+                _ => {}
+            },
+            Event::End(e) if e.local_name().as_ref() == "c" => in_cell = None,
+            Event::Eof => break,
+            _ => {}
+        }
+        buf.clear();
+    }
+    Ok(facts)
+}
+
+/// Remove characters XML 1.0 forbids, escape literal `_xHHHH_` (which Excel would decode),
+/// and cut to Excel's cell limit.
+fn clean_text(s: &str) -> String {
+    let legal: String = s
+        .chars()
+        .filter(|&c| {
+            matches!(c, '\t' | '\n' | '\r') || (c >= ' ' && c != '\u{FFFE}' && c != '\u{FFFF}')
+        })
+        .take(MAX_CELL_CHARS)
+        .collect();
+    let b = legal.as_bytes();
+    let mut out = String::with_capacity(legal.len());
+    let mut i = 0;
+    while i < legal.len() {
+        let is_escape = b.len() >= i + 7
+            && b[i] == b'_'
+            && b[i + 1] == b'x'
+            && b[i + 2..i + 6].iter().all(|c| c.is_ascii_hexdigit())
+            && b[i + 6] == b'_';
+        if is_escape {
+            out.push_str("_x005F_");
+            i += 1;
+            continue;
+        }
+        let ch_len = legal[i..].chars().next().map_or(1, |c| c.len_utf8());
+        out.push_str(&legal[i..i + ch_len]);
+        i += ch_len;
+    }
+    out
+}
+
+/// One worksheet rewritten: the new XML, cells written, edits skipped (row, col, why).
+struct PatchedSheet {
+    xml: Vec<u8>,
+    written: usize,
+    skipped: Vec<(u32, u32, String)>,
+}
+
+/// Rewrite one worksheet's XML with `edits`.
+fn patch_sheet(xml: &[u8], edits: &[CellEdit], loc: &Location) -> Result<PatchedSheet> {
+    let facts = scan_sheet(xml, loc)?;
+    let mut skipped = Vec::new();
+    // Row → col → text, after redirecting merged cells and dropping formula cells.
+    let mut pending: BTreeMap<u32, BTreeMap<u32, String>> = BTreeMap::new();
+    for e in edits {
+        let (mut r, mut c) = (e.row, e.col);
+        if r >= 1_048_576 || c >= 16_384 {
+            skipped.push((r, c, "beyond Excel's sheet limits".to_string()));
+            continue;
+        }
+        if let Some((a, _)) = facts
+            .merged
+            .iter()
+            .find(|(a, b)| a.0 <= r && r <= b.0 && a.1 <= c && c <= b.1 && (r, c) != *a)
+        {
+            if facts.valued.contains(a) || facts.formulas.contains(a) {
+                skipped.push((
+                    r,
+                    c,
+                    "inside a merged range whose first cell has a value".into(),
+                ));
+                continue;
+            }
+            (r, c) = *a;
+        }
+        if facts.formulas.contains(&(r, c)) {
+            skipped.push((r, c, "the cell holds a formula".into()));
+            continue;
+        }
+        pending
+            .entry(r)
+            .or_default()
+            .insert(c, clean_text(&e.value));
+    }
+    let written = pending.values().map(|m| m.len()).sum();
+    let max_edit = pending
+        .iter()
+        .filter_map(|(r, cols)| Some((*r, *cols.keys().next_back()?)))
+        .fold(None::<(u32, u32)>, |acc, (r, c)| {
+            Some(acc.map_or((r, c), |(ar, ac)| (ar.max(r), ac.max(c))))
+        });
+
+    let mut rd = Reader::from_reader(xml);
+    let mut w = Writer::new(Vec::with_capacity(xml.len() + written * 96));
+    let mut buf = Vec::new();
+    let mut prefix = String::new();
+    let mut col_styles: Vec<(u32, u32, String)> = Vec::new();
+    let mut in_data = false;
+    let mut row: Option<u32> = None;
+    let mut last_row: Option<u32> = None;
+    let mut row_style: Option<String> = None;
+    let mut row_edits: BTreeMap<u32, String> = BTreeMap::new();
+    let mut col: u32 = u32::MAX;
+    let mut skip_depth: usize = 0;
+    let io = |e: std::io::Error| Error::internal(format!("cannot build sheet XML: {e}"));
+    loop {
+        let ev = rd
+            .read_event_into(&mut buf)
+            .map_err(|e| Error::input(loc.clone(), format!("damaged sheet XML: {e}")))?;
+        if skip_depth > 0 {
+            match ev {
+                Event::Start(_) => skip_depth += 1,
+                Event::End(_) => skip_depth -= 1,
+                Event::Eof => break,
+                _ => {}
+            }
+            buf.clear();
+            continue;
+        }
+        match ev {
+            Event::Eof => break,
+            Event::Start(ref e) | Event::Empty(ref e) => {
+                let empty = matches!(ev, Event::Empty(_));
+                match e.local_name().as_ref() {
+                    "sheetData" => {
+                        let name = e.name().as_ref().to_string();
+                        prefix = name.strip_suffix("sheetData").unwrap_or("").to_string();
+                        if empty {
+                            w.write_event(Event::Start(BytesStart::new(format!(
+                                "{prefix}sheetData"
+                            ))))
+                            .map_err(io)?;
+                            write_rows(&mut w, &prefix, &mut pending, None, &col_styles)
+                                .map_err(io)?;
+                            w.write_event(Event::End(BytesEnd::new(format!("{prefix}sheetData"))))
+                                .map_err(io)?;
+                        } else {
+                            in_data = true;
+                            w.write_event(ev.borrow()).map_err(io)?;
+                        }
+                    }
+                    "col" if !in_data => {
+                        if let (Some(min), Some(max), Some(style)) = (
+                            attr(e, "min").and_then(|v| v.parse::<u32>().ok()),
+                            attr(e, "max").and_then(|v| v.parse::<u32>().ok()),
+                            attr(e, "style"),
+                        ) {
+                            col_styles.push((min.saturating_sub(1), max.saturating_sub(1), style));
+                        }
+                        w.write_event(ev.borrow()).map_err(io)?;
+                    }
+                    "dimension" if !in_data && max_edit.is_some() => {
+                        let mut d = BytesStart::new(e.name().as_ref().to_string());
+                        let old = attr(e, "ref").and_then(|v| parse_range(&v));
+                        let (mr, mc) = max_edit.unwrap_or((0, 0));
+                        let ((r0, c0), (r1, c1)) = old.unwrap_or(((0, 0), (0, 0)));
+                        let new = format!(
+                            "{}{}:{}{}",
+                            col_letter(c0),
+                            r0 + 1,
+                            col_letter(c1.max(mc)),
+                            r1.max(mr) + 1
+                        );
+                        for a in e.attributes().flatten() {
+                            if a.key.local_name().as_ref() != "ref" {
+                                d.push_attribute(a);
+                            }
+                        }
+                        d.push_attribute(("ref", new.as_str()));
+                        w.write_event(Event::Empty(d)).map_err(io)?;
+                    }
+                    "row" if in_data => {
+                        let r = attr(e, "r")
+                            .and_then(|v| v.parse::<u32>().ok())
+                            .map(|n| n.saturating_sub(1))
+                            .unwrap_or(last_row.map_or(0, |l| l + 1));
+                        // New rows that come before this one.
+                        write_rows(&mut w, &prefix, &mut pending, Some(r), &col_styles)
+                            .map_err(io)?;
+                        row_edits = pending.remove(&r).unwrap_or_default();
+                        row = Some(r);
+                        last_row = Some(r);
+                        col = u32::MAX;
+                        row_style = (attr(e, "customFormat").as_deref() == Some("1"))
+                            .then(|| attr(e, "s"))
+                            .flatten();
+                        let start = if row_edits.is_empty() {
+                            e.to_owned()
+                        } else {
+                            widen_spans(e, &row_edits)
+                        };
+                        if empty && !row_edits.is_empty() {
+                            w.write_event(Event::Start(start)).map_err(io)?;
+                            let edits = std::mem::take(&mut row_edits);
+                            for (c, text) in edits {
+                                let style =
+                                    row_style.clone().or_else(|| style_of_col(&col_styles, c));
+                                write_cell(&mut w, &prefix, r, c, &text, style.as_deref())
+                                    .map_err(io)?;
+                            }
+                            w.write_event(Event::End(BytesEnd::new(format!("{prefix}row"))))
+                                .map_err(io)?;
+                            row = None;
+                        } else if empty {
+                            w.write_event(Event::Empty(start)).map_err(io)?;
+                            row = None;
+                        } else {
+                            w.write_event(Event::Start(start)).map_err(io)?;
+                        }
+                    }
+                    "c" if row.is_some() => {
+                        let r = row.unwrap_or(0);
+                        col = match attr(e, "r").and_then(|v| parse_ref(&v)) {
+                            Some((_, c)) => c,
+                            None => col.wrapping_add(1),
+                        };
+                        // New cells that come before this one.
+                        let before: Vec<u32> = row_edits.range(..col).map(|(c, _)| *c).collect();
+                        for c in before {
+                            if let Some(text) = row_edits.remove(&c) {
+                                let style =
+                                    row_style.clone().or_else(|| style_of_col(&col_styles, c));
+                                write_cell(&mut w, &prefix, r, c, &text, style.as_deref())
+                                    .map_err(io)?;
+                            }
+                        }
+                        if let Some(text) = row_edits.remove(&col) {
+                            write_cell(&mut w, &prefix, r, col, &text, attr(e, "s").as_deref())
+                                .map_err(io)?;
+                            if !empty {
+                                skip_depth = 1;
+                            }
+                        } else {
+                            w.write_event(ev.borrow()).map_err(io)?;
+                        }
+                    }
+                    _ => w.write_event(ev.borrow()).map_err(io)?,
+                }
+            }
+            Event::End(ref e) => match e.local_name().as_ref() {
+                "row" if row.is_some() => {
+                    let r = row.unwrap_or(0);
+                    let rest = std::mem::take(&mut row_edits);
+                    for (c, text) in rest {
+                        let style = row_style.clone().or_else(|| style_of_col(&col_styles, c));
+                        write_cell(&mut w, &prefix, r, c, &text, style.as_deref()).map_err(io)?;
+                    }
+                    row = None;
+                    w.write_event(ev.borrow()).map_err(io)?;
+                }
+                "sheetData" if in_data => {
+                    write_rows(&mut w, &prefix, &mut pending, None, &col_styles).map_err(io)?;
+                    in_data = false;
+                    w.write_event(ev.borrow()).map_err(io)?;
+                }
+                _ => w.write_event(ev.borrow()).map_err(io)?,
+            },
+            _ => w.write_event(ev.borrow()).map_err(io)?,
+        }
+        buf.clear();
+    }
+    if !pending.is_empty() {
+        return Err(Error::input(
+            loc.clone(),
+            "the sheet has no <sheetData>; cannot place answers",
+        ));
+    }
+    Ok(PatchedSheet {
+        xml: w.into_inner(),
+        written,
+        skipped,
+    })
+}
+
+fn style_of_col(cols: &[(u32, u32, String)], c: u32) -> Option<String> {
+    cols.iter()
+        .find(|(a, b, _)| *a <= c && c <= *b)
+        .map(|(_, _, s)| s.clone())
+}
+
+/// The row start tag with `spans` widened to cover the edited columns.
+fn widen_spans(e: &BytesStart<'_>, edits: &BTreeMap<u32, String>) -> BytesStart<'static> {
+    let mut out = BytesStart::new(e.name().as_ref().to_string());
+    let lo = edits.keys().next().map_or(1, |c| c + 1);
+    let hi = edits.keys().next_back().map_or(1, |c| c + 1);
+    for a in e.attributes().flatten() {
+        if a.key.local_name().as_ref() == "spans" {
+            let v = a
+                .normalized_value(quick_xml::XmlVersion::Implicit1_0)
+                .map(|v| v.into_owned())
+                .unwrap_or_default();
+            let spans = v
+                .split_once(':')
+                .and_then(|(x, y)| Some((x.parse::<u32>().ok()?, y.parse::<u32>().ok()?)));
+            let (x, y) = spans.unwrap_or((lo, hi));
+            out.push_attribute(("spans", format!("{}:{}", x.min(lo), y.max(hi)).as_str()));
+        } else {
+            out.push_attribute(a);
+        }
+    }
+    out
+}
+
+/// Write the pending rows before `until` (all of them when None) as new `<row>` elements.
+fn write_rows(
+    w: &mut Writer<Vec<u8>>,
+    prefix: &str,
+    pending: &mut BTreeMap<u32, BTreeMap<u32, String>>,
+    until: Option<u32>,
+    col_styles: &[(u32, u32, String)],
+) -> std::io::Result<()> {
+    let rows: Vec<u32> = match until {
+        Some(u) => pending.range(..u).map(|(r, _)| *r).collect(),
+        None => pending.keys().copied().collect(),
+    };
+    for r in rows {
+        let Some(cells) = pending.remove(&r) else {
+            continue;
+        };
+        let mut start = BytesStart::new(format!("{prefix}row"));
+        start.push_attribute(("r", (r + 1).to_string().as_str()));
+        w.write_event(Event::Start(start))?;
+        for (c, text) in cells {
+            write_cell(
+                w,
+                prefix,
+                r,
+                c,
+                &text,
+                style_of_col(col_styles, c).as_deref(),
+            )?;
+        }
+        w.write_event(Event::End(BytesEnd::new(format!("{prefix}row"))))?;
+    }
+    Ok(())
+}
+
+/// `<c r="D7" s="3" t="inlineStr"><is><t xml:space="preserve">text</t></is></c>`
+fn write_cell(
+    w: &mut Writer<Vec<u8>>,
+    prefix: &str,
+    r: u32,
+    c: u32,
+    text: &str,
+    style: Option<&str>,
+) -> std::io::Result<()> {
+    let mut start = BytesStart::new(format!("{prefix}c"));
+    start.push_attribute(("r", format!("{}{}", col_letter(c), r + 1).as_str()));
+    if let Some(s) = style {
+        start.push_attribute(("s", s));
+    }
+    start.push_attribute(("t", "inlineStr"));
+    w.write_event(Event::Start(start))?;
+    w.write_event(Event::Start(BytesStart::new(format!("{prefix}is"))))?;
+    let mut t = BytesStart::new(format!("{prefix}t"));
+    t.push_attribute(("xml:space", "preserve"));
+    w.write_event(Event::Start(t))?;
+    w.write_event(Event::Text(BytesText::new(text)))?;
+    w.write_event(Event::End(BytesEnd::new(format!("{prefix}t"))))?;
+    w.write_event(Event::End(BytesEnd::new(format!("{prefix}is"))))?;
+    w.write_event(Event::End(BytesEnd::new(format!("{prefix}c"))))?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use calamine::{Data, Reader as _};
+    use rust_xlsxwriter::{DataValidation, Format, Workbook};
+
+    fn fixture(dir: &Path) -> std::path::PathBuf {
+        let mut wb = Workbook::new();
+        let bold = Format::new().set_bold();
+        let unlocked = Format::new().set_unlocked().set_text_wrap();
+        let ws = wb.add_worksheet();
+        ws.set_name("Questions").unwrap();
+        ws.merge_range(0, 0, 0, 3, "Vendor questionnaire", &bold)
+            .unwrap();
+        ws.write_string_with_format(2, 0, "No.", &bold).unwrap();
+        ws.write_string_with_format(2, 1, "Question", &bold)
+            .unwrap();
+        ws.write_string_with_format(2, 2, "Answer", &bold).unwrap();
+        ws.write_string_with_format(2, 3, "Comments", &bold)
+            .unwrap();
+        ws.write_string(3, 0, "1.1").unwrap();
+        ws.write_string(3, 1, "Do you encrypt data at rest?")
+            .unwrap();
+        ws.write_blank(3, 2, &unlocked).unwrap();
+        ws.write_string(4, 0, "1.2").unwrap();
+        ws.write_string(4, 1, "Do you use MFA?").unwrap();
+        ws.write_formula(4, 2, "=1+1").unwrap();
+        ws.merge_range(5, 1, 5, 3, "Merged note", &Format::new())
+            .unwrap();
+        ws.set_column_width(1, 60).unwrap();
+        let dv = DataValidation::new()
+            .allow_list_strings(&["Yes", "No", "N/A"])
+            .unwrap();
+        ws.add_data_validation(3, 2, 40, 2, &dv).unwrap();
+        let hidden = wb.add_worksheet();
+        hidden.set_name("Lists").unwrap();
+        hidden.write_string(0, 0, "Yes").unwrap();
+        hidden.set_hidden(true);
+        wb.define_name("Answers", "=Lists!$A$1:$A$3").unwrap();
+        let p = dir.join("q.xlsx");
+        wb.save(&p).unwrap();
+        p
+    }
+
+    fn entries(path: &Path) -> BTreeMap<String, Vec<u8>> {
+        let mut z = ZipArchive::new(std::fs::File::open(path).unwrap()).unwrap();
+        (0..z.len())
+            .map(|i| {
+                let mut f = z.by_index(i).unwrap();
+                let mut v = Vec::new();
+                f.read_to_end(&mut v).unwrap();
+                (f.name().unwrap().to_string(), v)
+            })
+            .collect()
+    }
+
+    fn edit(row: u32, col: u32, value: &str) -> CellEdit {
+        CellEdit {
+            row,
+            col,
+            value: value.into(),
+        }
+    }
+
+    #[test]
+    fn writes_only_the_edited_cells() {
+        let d = tempfile::tempdir().unwrap();
+        let input = fixture(d.path());
+        let out = d.path().join("q.filled.xlsx");
+        let edits = vec![SheetEdits {
+            sheet: "Questions".into(),
+            edits: vec![
+                edit(3, 2, "Yes"),
+                edit(3, 3, "=HYPERLINK(\"x\") & _x0041_ <b>"),
+                edit(4, 2, "No"),
+                edit(5, 2, "into merged"),
+                edit(9, 4, "beyond the end"),
+                edit(3, 5, "new column"),
+            ],
+        }];
+        let before = std::fs::read(&input).unwrap();
+        let s = patch_xlsx(&input, &out, &edits, PatchLimits::default()).unwrap();
+        assert_eq!(std::fs::read(&input).unwrap(), before, "input untouched");
+        assert_eq!(s.written, 4);
+        let why: Vec<&str> = s.skipped.iter().map(|x| x.3.as_str()).collect();
+        assert!(why.iter().any(|w| w.contains("formula")), "{why:?}");
+        assert!(why.iter().any(|w| w.contains("merged")), "{why:?}");
+
+        let a = entries(&input);
+        let b = entries(&out);
+        assert_eq!(a.keys().collect::<Vec<_>>(), b.keys().collect::<Vec<_>>());
+        for (name, bytes) in &a {
+            if name != "xl/worksheets/sheet1.xml" {
+                assert_eq!(bytes, &b[name], "{name} changed");
+            }
+        }
+
+        let mut wb: calamine::Xlsx<_> = calamine::open_workbook(&out).unwrap();
+        let r = wb.worksheet_range("Questions").unwrap();
+        let at = |r0: u32, c0: u32| r.get_value((r0, c0)).cloned().unwrap_or(Data::Empty);
+        assert_eq!(at(3, 2), Data::String("Yes".into()));
+        assert_eq!(
+            at(3, 3),
+            Data::String("=HYPERLINK(\"x\") & _x0041_ <b>".into()),
+            "text round-trips literally, never as a formula or an escape"
+        );
+        assert_eq!(at(9, 4), Data::String("beyond the end".into()));
+        assert_eq!(at(3, 5), Data::String("new column".into()));
+        assert_eq!(
+            at(3, 1),
+            Data::String("Do you encrypt data at rest?".into())
+        );
+        assert_eq!(at(0, 0), Data::String("Vendor questionnaire".into()));
+        let f = wb.worksheet_formula("Questions").unwrap();
+        assert_eq!(f.get_value((4, 2)).map(|s| s.as_str()), Some("1+1"));
+        assert!(f.get_value((3, 3)).is_none_or(|s| s.is_empty()));
+        let xml = String::from_utf8(b["xl/worksheets/sheet1.xml"].clone()).unwrap();
+        assert!(xml.contains("<dimension ref=\"A1:F10\"/>"), "{xml}");
+        assert!(xml.contains("<dataValidations"), "validations kept");
+        assert!(xml.contains("<mergeCell ref=\"B6:D6\"/>"));
+    }
+
+    #[test]
+    fn keeps_the_style_of_a_replaced_cell() {
+        let d = tempfile::tempdir().unwrap();
+        let input = fixture(d.path());
+        let out = d.path().join("o.xlsx");
+        let xml_in =
+            String::from_utf8(entries(&input)["xl/worksheets/sheet1.xml"].clone()).unwrap();
+        let style = xml_in
+            .split("<c r=\"C4\"")
+            .nth(1)
+            .and_then(|s| s.split("s=\"").nth(1))
+            .and_then(|s| s.split('"').next())
+            .unwrap()
+            .to_string();
+        let edits = vec![SheetEdits {
+            sheet: "Questions".into(),
+            edits: vec![edit(3, 2, "Yes")],
+        }];
+        patch_xlsx(&input, &out, &edits, PatchLimits::default()).unwrap();
+        let xml = String::from_utf8(entries(&out)["xl/worksheets/sheet1.xml"].clone()).unwrap();
+        assert!(
+            xml.contains(&format!("<c r=\"C4\" s=\"{style}\" t=\"inlineStr\">")),
+            "{xml}"
+        );
+    }
+
+    #[test]
+    fn refuses_bad_packages_and_leaves_nothing() {
+        let d = tempfile::tempdir().unwrap();
+        let out = d.path().join("out.xlsx");
+        let cfb = d.path().join("enc.xlsx");
+        let mut bytes = vec![0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
+        bytes.extend_from_slice(&[0u8; 512]);
+        std::fs::write(&cfb, bytes).unwrap();
+        let e = patch_xlsx(&cfb, &out, &[], PatchLimits::default()).unwrap_err();
+        assert!(e.to_string().contains("password"), "{e}");
+        let pdf = d.path().join("pdf.xlsx");
+        std::fs::write(&pdf, b"%PDF-1.4").unwrap();
+        assert!(patch_xlsx(&pdf, &out, &[], PatchLimits::default())
+            .unwrap_err()
+            .to_string()
+            .contains("not a zip"));
+        let input = fixture(d.path());
+        let tiny = PatchLimits {
+            max_entry_bytes: 200,
+            max_total_bytes: 1 << 20,
+        };
+        let edits = vec![SheetEdits {
+            sheet: "Questions".into(),
+            edits: vec![edit(3, 2, "Yes")],
+        }];
+        let e = patch_xlsx(&input, &out, &edits, tiny).unwrap_err();
+        assert!(e.to_string().contains("zip bomb"), "{e}");
+        let e = patch_xlsx(
+            &input,
+            &out,
+            &[SheetEdits {
+                sheet: "Nope".into(),
+                edits: vec![edit(0, 0, "x")],
+            }],
+            PatchLimits::default(),
+        )
+        .unwrap_err();
+        assert!(e.to_string().contains("sheet 'Nope'"), "{e}");
+        assert!(!out.exists());
+    }
+
+    #[test]
+    fn cleans_text() {
+        assert_eq!(clean_text("a\u{1}b\tc"), "ab\tc");
+        assert_eq!(clean_text("_x0041_"), "_x005F_x0041_");
+        assert_eq!(clean_text("x_x12_"), "x_x12_");
+        assert_eq!(
+            clean_text(&"é".repeat(40_000)).chars().count(),
+            MAX_CELL_CHARS
+        );
+    }
+
+    #[test]
+    fn parses_refs_and_targets() {
+        assert_eq!(parse_ref("AB12"), Some((11, 27)));
+        assert_eq!(parse_ref("$C$4"), Some((3, 2)));
+        assert_eq!(parse_ref("A0"), None);
+        assert_eq!(parse_range("B5:D7"), Some(((4, 1), (6, 3))));
+        assert_eq!(parse_range("'My Sheet'!A1:A3"), Some(((0, 0), (2, 0))));
+        assert_eq!(
+            resolve_target("worksheets/sheet1.xml"),
+            "xl/worksheets/sheet1.xml"
+        );
+        assert_eq!(
+            resolve_target("/xl/worksheets/s.xml"),
+            "xl/worksheets/s.xml"
+        );
+        assert_eq!(
+            resolve_target("../xl/worksheets/s.xml"),
+            "xl/worksheets/s.xml"
+        );
+    }
+}

@@ -84,7 +84,17 @@ pub fn read_workbook_with(path: &Path, limits: ReadLimits) -> Result<Workbook> {
         InputKind::Csv => vec![read_csv(path, &bytes, limits)?],
         InputKind::Xlsx | InputKind::Xlsm => {
             check_zip(path, &bytes, limits, "xlsx")?;
-            read_xlsx(path, bytes, limits)?
+            let mut pkg = super::patch::Package::from_bytes(
+                path,
+                bytes.clone(),
+                super::patch::PatchLimits {
+                    max_entry_bytes: limits.max_inflated_bytes,
+                    max_total_bytes: limits.max_inflated_bytes,
+                },
+            )?;
+            let mut grids = read_xlsx(path, bytes, limits)?;
+            super::validation::read_lists(&mut pkg, &mut grids)?;
+            grids
         }
         InputKind::Ods => {
             check_zip(path, &bytes, limits, "ods")?;
