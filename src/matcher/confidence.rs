@@ -7,6 +7,9 @@
 
 use super::Candidate;
 
+/// Logit penalty for the share of the entry's named things the question lacks.
+const NAMED_EXTRA_PENALTY: f32 = 3.0;
+
 /// Confidence that `candidates[0]` is right.
 pub fn confidence(candidates: &[Candidate]) -> f32 {
     let Some(first) = candidates.first() else {
@@ -14,7 +17,10 @@ pub fn confidence(candidates: &[Candidate]) -> f32 {
     };
     let second = candidates.get(1).map(|c| c.score).unwrap_or(0.0);
     let margin = (first.score - second).max(0.0);
-    let z = 8.0 * (first.score - 0.45) + 12.0 * (margin - 0.05);
+    // An entry about a named thing the question never mentions (SOC 1, Type II, ISO 27701)
+    // may be the right family but the wrong member: less sure.
+    let z = 8.0 * (first.score - 0.45) + 12.0 * (margin - 0.05)
+        - NAMED_EXTRA_PENALTY * first.features.named_extra;
     1.0 / (1.0 + (-z).exp())
 }
 

@@ -59,6 +59,10 @@ pub struct Features {
     /// Share of the question's topic words (named things and the library's topic-tag words)
     /// that the entry's phrasings and tags lack.
     pub topic_miss: f32,
+    /// Share of the entry's named things (synonym concepts, identifiers in its topic tags or
+    /// in most of its phrasings) that neither the question nor its context mentions: an entry
+    /// about "SOC 1" offered for a question that never says which report.
+    pub named_extra: f32,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -354,8 +358,11 @@ impl<'a> Matcher<'a> {
             0.0
         };
         let wa: f32 = anchors.iter().map(|t| self.weight(t)).sum();
+        let named: Vec<String> = p.anchors.iter().filter(|t| is_anchor(t)).cloned().collect();
+        let wn: f32 = named.iter().map(|t| self.weight(t)).sum();
         Features {
             topic_miss: share(&topics, wt, &|t| !p.union.contains(t)),
+            named_extra: share(&named, wn, &|t| !in_q(t)),
             anchor_miss: share(&anchors, wa, &|t| !p.union.contains(t)),
             core_miss,
             phrasing: best.0,
