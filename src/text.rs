@@ -37,6 +37,8 @@ pub struct Analyzer {
     /// Phrase (sequence of stems) → concept term, keyed by the first stem.
     phrases: HashMap<String, Vec<(Vec<String>, String)>>,
     stop: std::collections::HashSet<&'static str>,
+    /// Stems of questionnaire filler words, matched at a low weight.
+    filler: std::collections::HashSet<String>,
 }
 
 impl std::fmt::Debug for Analyzer {
@@ -85,6 +87,7 @@ impl Analyzer {
             stemmer,
             phrases: HashMap::new(),
             stop: STOP_WORDS.iter().copied().collect(),
+            filler: Default::default(),
         };
         for g in groups {
             let Some(name) = g.terms.first() else {
@@ -107,6 +110,20 @@ impl Analyzer {
             list.sort_by_key(|x| std::cmp::Reverse(x.0.len()));
         }
         a
+    }
+
+    /// This analyzer, knowing the library's filler words.
+    pub fn with_filler(mut self, filler: &[String]) -> Analyzer {
+        // Through the full analysis, so a filler word that belongs to a synonym group
+        // ("organizational") marks the group's concept.
+        let terms: Vec<String> = filler.iter().flat_map(|f| self.terms(f)).collect();
+        self.filler.extend(terms);
+        self
+    }
+
+    /// True for the stem of a filler word ("establish", "document", "process").
+    pub fn is_filler(&self, term: &str) -> bool {
+        self.filler.contains(term)
     }
 
     fn stem(&self, w: &str) -> String {
@@ -237,5 +254,17 @@ mod tests {
     fn identifiers_are_not_stemmed() {
         let a = Analyzer::new(&[]);
         assert_eq!(a.terms("AES-256"), ["aes", "256"]);
+    }
+
+    #[test]
+    fn filler_words_are_known_by_stem_and_concept() {
+        let g = |t: &[&str]| SynonymGroup {
+            terms: t.iter().map(|x| x.to_string()).collect(),
+        };
+        let a = Analyzer::new(&[g(&["organization", "organisational"])])
+            .with_filler(&["established".into(), "organisational".into()]);
+        assert!(a.is_filler("establish"));
+        assert!(a.is_filler("~organization"));
+        assert!(!a.is_filler("encrypt"));
     }
 }

@@ -176,7 +176,7 @@ pub fn build(library: &Library) -> Result<()> {
 }
 
 fn build_locked(library: &Library, hash: &str) -> Result<()> {
-    let analyzer = Analyzer::new(&library.synonyms);
+    let analyzer = Analyzer::new(&library.synonyms).with_filler(&library.filler);
     let target = index_dir(&library.root);
     crate::atomic::replace_dir(&target, |tmp| {
         let ie = |e: tantivy::TantivyError| Error::internal(format!("index build failed: {e}"));
@@ -281,26 +281,28 @@ fn open_dir(dir: &Path) -> Result<SearchIndex> {
         positions.push(seg_pos);
     }
     // Synonyms are part of the library; they are stored beside the index meta.
-    let synonyms = read_synonyms(dir)?;
+    let (synonyms, filler) = read_synonyms(dir)?;
     Ok(SearchIndex {
         index,
         reader,
         fields,
         entries,
         positions,
-        analyzer: Analyzer::new(&synonyms),
+        analyzer: Analyzer::new(&synonyms).with_filler(&filler),
     })
 }
 
-fn read_synonyms(index_dir: &Path) -> Result<Vec<crate::knowledge::SynonymGroup>> {
+type Thesaurus = (Vec<crate::knowledge::SynonymGroup>, Vec<String>);
+
+fn read_synonyms(index_dir: &Path) -> Result<Thesaurus> {
     let root = index_dir.parent().unwrap_or(Path::new("."));
     let path = root.join(crate::knowledge::load::SYNONYMS_FILE);
     if path.is_file() {
         let text = std::fs::read_to_string(&path)
             .map_err(|e| Error::library(Location::file(&path), format!("cannot read: {e}")))?;
-        crate::knowledge::load::parse_synonyms(&path, &text)
+        crate::knowledge::load::parse_thesaurus(&path, &text)
     } else {
-        crate::knowledge::load::parse_synonyms(
+        crate::knowledge::load::parse_thesaurus(
             Path::new("<built-in synonyms.toml>"),
             crate::knowledge::load::DEFAULT_SYNONYMS,
         )

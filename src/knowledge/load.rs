@@ -41,6 +41,8 @@ struct SourcesFile {
 struct SynonymsFile {
     #[serde(default)]
     group: Vec<Spanned<SynonymGroup>>,
+    #[serde(default)]
+    filler: Vec<String>,
 }
 
 #[derive(Deserialize)]
@@ -173,11 +175,11 @@ pub fn load_library(root: &Path) -> Result<Library> {
     }
 
     let synonyms_path = root.join(SYNONYMS_FILE);
-    let synonyms = if synonyms_path.is_file() {
+    let (synonyms, filler) = if synonyms_path.is_file() {
         let text = read_text(&synonyms_path)?;
-        parse_synonyms(&synonyms_path, &text)?
+        parse_thesaurus(&synonyms_path, &text)?
     } else {
-        parse_synonyms(Path::new("<built-in synonyms.toml>"), DEFAULT_SYNONYMS)?
+        parse_thesaurus(Path::new("<built-in synonyms.toml>"), DEFAULT_SYNONYMS)?
     };
 
     let mut entries: Vec<Entry> = Vec::new();
@@ -233,12 +235,25 @@ pub fn load_library(root: &Path) -> Result<Library> {
         entries,
         sources,
         synonyms,
+        filler,
     })
 }
 
-/// Parse a synonyms file; each group needs at least two non-empty terms.
+/// Parse a synonyms file's groups.
 pub fn parse_synonyms(path: &Path, text: &str) -> Result<Vec<SynonymGroup>> {
+    parse_thesaurus(path, text).map(|(groups, _)| groups)
+}
+
+/// Parse a synonyms file: its groups (each needs at least two non-empty terms) and its
+/// `filler` word list.
+pub fn parse_thesaurus(path: &Path, text: &str) -> Result<(Vec<SynonymGroup>, Vec<String>)> {
     let parsed: SynonymsFile = parse_toml(path, text)?;
+    let filler: Vec<String> = parsed
+        .filler
+        .iter()
+        .map(|w| w.trim().to_string())
+        .filter(|w| !w.is_empty())
+        .collect();
     let mut out = Vec::new();
     for g in parsed.group {
         let line = line_of(text, g.span().start);
@@ -257,7 +272,7 @@ pub fn parse_synonyms(path: &Path, text: &str) -> Result<Vec<SynonymGroup>> {
         }
         out.push(SynonymGroup { terms });
     }
-    Ok(out)
+    Ok((out, filler))
 }
 
 fn validate_entry(

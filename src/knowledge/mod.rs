@@ -133,6 +133,9 @@ pub struct Library {
     pub entries: Vec<Entry>,
     pub sources: BTreeMap<String, Source>,
     pub synonyms: Vec<SynonymGroup>,
+    /// Questionnaire filler words ("established", "documented", "processes") that say little
+    /// about what a question asks: matched at a low weight.
+    pub filler: Vec<String>,
 }
 
 impl Library {

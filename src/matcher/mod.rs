@@ -22,6 +22,8 @@ use crate::text::Analyzer;
 
 pub mod confidence;
 
+/// Weight multiplier of the library's filler words ("established", "documented").
+const FILLER_WEIGHT: f32 = 0.2;
 /// How many candidates retrieval hands to the reranker.
 const RETRIEVE: usize = 40;
 /// A word used by more than this share of a questionnaire's questions is damped...
@@ -236,7 +238,12 @@ impl<'a> Matcher<'a> {
 
     fn weight(&self, t: &str) -> f32 {
         let w = self.idf.get(t).copied().unwrap_or(self.unknown_idf);
-        w * self.boilerplate.get(t).copied().unwrap_or(1.0)
+        let filler = if self.si.analyzer.is_filler(t) {
+            FILLER_WEIGHT
+        } else {
+            1.0
+        };
+        w * filler * self.boilerplate.get(t).copied().unwrap_or(1.0)
     }
 
     /// Rank library entries for a question.
