@@ -39,7 +39,9 @@ pub fn run(a: Args) -> Result<ExitStatus> {
     });
     outln!("confidence {:.3}", r.confidence);
     for c in r.candidates.iter().take(a.top) {
-        let e = &si.entries[c.entry];
+        let Some(e) = si.entries.get(c.entry) else {
+            continue;
+        };
         let f = &c.features;
         outln!(
             "{:.3}  {:<32} phrasing {:.2} (covers {:.2} of question)  entry {:.2}  answer {:.2}  context {:.2}",

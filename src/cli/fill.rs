@@ -219,10 +219,9 @@ pub fn run(a: Args) -> Result<ExitStatus> {
         reports.push(crate::report::report(&p.input, Some(&p.out), &p.items));
     }
     if let Some(path) = &a.report {
-        let json = if reports.len() == 1 {
-            serde_json::to_string_pretty(&reports[0])
-        } else {
-            serde_json::to_string_pretty(&reports)
+        let json = match reports.as_slice() {
+            [one] => serde_json::to_string_pretty(one),
+            all => serde_json::to_string_pretty(all),
         }
         .map_err(|e| Error::internal(format!("cannot encode report: {e}")))?;
         crate::atomic::write_bytes(path, json.as_bytes())?;

@@ -224,7 +224,7 @@ pub fn judge(
                     .rank(&fill::row_query(r))
                     .candidates
                     .iter()
-                    .map(|c| (si.entries[c.entry].id.clone(), c.features))
+                    .filter_map(|c| Some((si.entries.get(c.entry)?.id.clone(), c.features)))
                     .collect(),
                 None => Vec::new(),
             };

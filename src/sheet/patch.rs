@@ -47,9 +47,10 @@ pub struct PatchLimits {
 
 impl Default for PatchLimits {
     fn default() -> Self {
+        let total = super::read::max_inflated_bytes();
         PatchLimits {
-            max_entry_bytes: 256 << 20,
-            max_total_bytes: 1 << 30,
+            max_entry_bytes: total.min(256 << 20),
+            max_total_bytes: total,
         }
     }
 }

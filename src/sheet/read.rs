@@ -34,11 +34,24 @@ pub struct ReadLimits {
     pub max_cols: u32,
 }
 
+/// The environment variable that sets the inflate bound, in MB (default 1024).
+pub const MAX_INFLATED_ENV: &str = "VOUCH_MAX_INFLATED_MB";
+
+/// How many bytes a workbook package may inflate to in all: `VOUCH_MAX_INFLATED_MB` MB, or
+/// 1 GiB. Above it the file is refused as a possible zip bomb.
+pub fn max_inflated_bytes() -> u64 {
+    std::env::var(MAX_INFLATED_ENV)
+        .ok()
+        .and_then(|v| v.trim().parse::<u64>().ok())
+        .filter(|mb| *mb > 0)
+        .map_or(1 << 30, |mb| mb.saturating_mul(1 << 20))
+}
+
 impl Default for ReadLimits {
     fn default() -> Self {
         ReadLimits {
             max_file_bytes: 200 << 20,
-            max_inflated_bytes: 1 << 30,
+            max_inflated_bytes: max_inflated_bytes(),
             max_cells: 2_000_000,
             max_rows: 200_000,
             max_cols: 2_000,
@@ -197,12 +210,12 @@ fn check_zip(path: &Path, bytes: &[u8], limits: ReadLimits, what: &str) -> Resul
             let n = (&mut entry)
                 .take(budget + 1)
                 .read_to_end(&mut buf)
-                .map_err(|e| Error::input(loc(), format!("damaged entry '{name}': {e}")))?;
+                .map_err(|e| entry_error(path, &name, &e))?;
             shared_strings = Some(buf);
             n as u64
         } else {
             std::io::copy(&mut (&mut entry).take(budget + 1), &mut std::io::sink())
-                .map_err(|e| Error::input(loc(), format!("damaged entry '{name}': {e}")))?
+                .map_err(|e| entry_error(path, &name, &e))?
         };
         if n > budget {
             return Err(inflate_error(path, &name, limits));
@@ -213,6 +226,22 @@ fn check_zip(path: &Path, bytes: &[u8], limits: ReadLimits, what: &str) -> Resul
         check_unique_count(path, &sst)?;
     }
     Ok(())
+}
+
+/// A read error inside a zip entry; one that inflates past its declared size is a bomb.
+fn entry_error(path: &Path, entry: &str, e: &std::io::Error) -> Error {
+    if e.to_string().contains("larger than its declared") {
+        return Error::input(
+            Location::file(path),
+            format!(
+                "part '{entry}' inflates beyond its declared size; refusing a possible zip bomb"
+            ),
+        );
+    }
+    Error::input(
+        Location::file(path),
+        format!("damaged entry '{entry}': {e}"),
+    )
 }
 
 fn inflate_error(path: &Path, entry: &str, limits: ReadLimits) -> Error {

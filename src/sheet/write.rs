@@ -49,7 +49,10 @@ pub fn write_csv(grid: &Grid, edits: Option<&SheetEdits>, out: &Path) -> Result<
             let row: Vec<String> = (0..=max_col)
                 .map(|c| match cells.get(&(r, c)) {
                     Some((v, true)) => neutralize(v),
-                    Some((v, false)) => v.clone(),
+                    // The customer's own cells: a spreadsheet would run "=..." from a CSV
+                    // just the same, so they are neutralised too (numbers such as -5 stay).
+                    Some((v, false)) if v.trim().parse::<f64>().is_ok() => v.clone(),
+                    Some((v, false)) => neutralize(v),
                     None => String::new(),
                 })
                 .collect();
