@@ -50,14 +50,45 @@ pub fn write_bytes(path: &Path, bytes: &[u8]) -> Result<()> {
     })
 }
 
+fn old_prefix(target: &Path) -> String {
+    let name = target
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    format!(".vouch-old-{name}-")
+}
+
+/// Put a folder back that a crash left aside: when `target` is missing but a
+/// `.vouch-old-NAME-*` folder from an interrupted [`replace_dir`] swap sits beside it, the
+/// newest one is renamed back. Every reader of a replaceable folder calls this first.
+pub fn recover_dir(target: &Path) {
+    if target.exists() {
+        return;
+    }
+    let prefix = old_prefix(target);
+    let Ok(entries) = std::fs::read_dir(parent_of(target)) else {
+        return;
+    };
+    let newest = entries
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().starts_with(&prefix))
+        .filter(|e| e.path().is_dir())
+        .max_by_key(|e| e.metadata().and_then(|m| m.modified()).ok());
+    if let Some(e) = newest {
+        let _ = std::fs::rename(e.path(), target);
+    }
+}
+
 /// Replace the folder `target` with one built by `build` in a temporary folder beside it.
 /// If `build` fails, the temporary folder is removed and `target` is untouched. The swap is two
 /// renames (old aside, new in); a crash between them leaves the old folder under a
-/// `.vouch-old-*` name next to the target, never a half-built one at the target.
+/// `.vouch-old-NAME-*` name next to the target, which [`recover_dir`] puts back, never a
+/// half-built one at the target.
 pub fn replace_dir<T, F>(target: &Path, build: F) -> Result<T>
 where
     F: FnOnce(&Path) -> Result<T>,
 {
+    recover_dir(target);
     let dir = parent_of(target);
     std::fs::create_dir_all(&dir)
         .map_err(|e| Error::internal(format!("cannot create {}: {e}", dir.display())))?;
@@ -71,7 +102,7 @@ where
     let tmp_path = tmp.keep();
     if target.exists() {
         let old = tempfile::Builder::new()
-            .prefix(".vouch-old-")
+            .prefix(&old_prefix(target))
             .tempdir_in(&dir)
             .map_err(|e| {
                 Error::internal(format!("cannot create a folder in {}: {e}", dir.display()))
@@ -140,5 +171,21 @@ mod tests {
         .unwrap();
         assert_eq!(std::fs::read_to_string(t.join("a")).unwrap(), "3");
         assert_eq!(std::fs::read_dir(d.path()).unwrap().count(), 1);
+    }
+
+    #[test]
+    fn a_folder_left_aside_by_a_crash_is_put_back() {
+        let d = tempfile::tempdir().unwrap();
+        let t = d.path().join("lib");
+        let aside = d.path().join(".vouch-old-lib-abc123");
+        std::fs::create_dir(&aside).unwrap();
+        std::fs::write(aside.join("a"), "1").unwrap();
+        std::fs::create_dir(d.path().join(".vouch-old-other-x")).unwrap();
+        recover_dir(&t);
+        assert_eq!(std::fs::read_to_string(t.join("a")).unwrap(), "1");
+        assert!(
+            d.path().join(".vouch-old-other-x").exists(),
+            "other folders untouched"
+        );
     }
 }

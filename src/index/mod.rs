@@ -221,6 +221,7 @@ fn build_locked(library: &Library, hash: &str) -> Result<()> {
 /// Open the index of the library in `root`, rebuilding it first if the library changed since
 /// it was built (or it is missing or unreadable). The library is parsed only on a rebuild.
 pub fn open_or_build(root: &Path) -> Result<(SearchIndex, Freshness)> {
+    crate::atomic::recover_dir(root);
     if !root.is_dir() {
         // load_library gives the friendly error
         load_library(root)?;

@@ -111,6 +111,7 @@ fn collect_toml(dir: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
 
 /// Load and validate the library in `root`.
 pub fn load_library(root: &Path) -> Result<Library> {
+    crate::atomic::recover_dir(root);
     if !root.is_dir() {
         return Err(Error::library(
             Location::file(root),
