@@ -59,7 +59,15 @@ pub struct Args {
     /// The comment/notes column, as a letter or header text
     #[arg(long, value_name = "COL")]
     pub comment_col: Option<String>,
-    /// Write answers only: no sources or confidence in the customer's workbook
+    /// Where citations go: the comment column (else an added Source column), always an added
+    /// Source column, or nowhere
+    #[arg(long, value_enum, default_value = "comment", value_name = "WHERE")]
+    pub citations: CitationMode,
+    /// Also write the filled CSV as an .xlsx (NAME.filled.xlsx); CSV input only
+    #[arg(long)]
+    pub xlsx: bool,
+    /// Write answers only: no sources or confidence in the customer's workbook (same as
+    /// --citations none)
     #[arg(long)]
     pub clean: bool,
     /// Exit with code 1 when any question needs review (for CI)
@@ -106,7 +114,7 @@ pub fn run(a: Args) -> Result<ExitStatus> {
     let mode = if a.clean {
         CitationMode::None
     } else {
-        CitationMode::Auto
+        a.citations
     };
 
     // Read every questionnaire first: a bad one stops the run before any work or output.
@@ -197,6 +205,12 @@ pub fn run(a: Args) -> Result<ExitStatus> {
                         .first()
                         .ok_or_else(|| Error::input(Location::file(&p.input), "no data"))?;
                 write::write_csv(grid, p.edits.first(), &p.out)?;
+                if a.xlsx {
+                    let x = p.out.with_extension("xlsx");
+                    check_not_input(&p.input, &x)?;
+                    write::write_rebuilt_xlsx(&p.wb, &p.edits, &x)?;
+                    p.notes.push(format!("also written as {}", x.display()));
+                }
             }
             InputKind::Xls | InputKind::Ods => write::write_rebuilt_xlsx(&p.wb, &p.edits, &p.out)?,
         }

@@ -235,10 +235,12 @@ fn fill_item(
 }
 
 /// How citations are shown in the customer's workbook.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum CitationMode {
     /// In the comment column when there is one, otherwise in an added `Source` column.
-    Auto,
+    Comment,
+    /// Always in an added `Source` column; the comment column gets the explanation only.
+    Column,
     /// Answers only: nothing about sources or confidence in the workbook.
     None,
 }
@@ -324,8 +326,8 @@ pub fn plan_sheet(
         c
     });
     let source_col = match (mode, l.comment_col) {
-        (CitationMode::None, _) | (CitationMode::Auto, Some(_)) => None,
-        (CitationMode::Auto, None) => Some(added),
+        (CitationMode::None, _) | (CitationMode::Comment, Some(_)) => None,
+        (CitationMode::Comment, None) | (CitationMode::Column, _) => Some(added),
     };
     let mut header_done = false;
     for item in items
@@ -368,33 +370,31 @@ pub fn plan_sheet(
                 }
             }
         }
-        let explained = match mode {
-            CitationMode::None => full.clone(),
-            CitationMode::Auto => format!("{full}\n{cite}"),
+        // The answer cell, the comment cell (explanation, and the citation in `comment`
+        // mode) and the added Source column (the citation, and the explanation when the
+        // answer cell only holds Yes/No and there is no comment column).
+        let cite_in_comment = mode == CitationMode::Comment && l.comment_col.is_some();
+        let (answer_text, explanation) = match answer_value {
+            Some(v) => (v, Some(full)),
+            None => (full, None),
         };
-        match (answer_value, l.comment_col) {
-            (Some(v), Some(cc)) => {
-                edits.push(edit(row, answer_col, &v));
-                edits.push(edit(row, cc, &explained));
-            }
-            (Some(v), None) => {
-                edits.push(edit(row, answer_col, &v));
-                if let Some(sc) = source_col {
-                    edits.push(edit(row, sc, &format!("{full}\n{cite}")));
-                }
-            }
-            (None, Some(cc)) => {
-                edits.push(edit(row, answer_col, &full));
-                if mode == CitationMode::Auto {
-                    edits.push(edit(row, cc, &cite));
-                }
-            }
-            (None, None) => {
-                edits.push(edit(row, answer_col, &full));
-                if let Some(sc) = source_col {
-                    edits.push(edit(row, sc, &cite));
-                }
-            }
+        edits.push(edit(row, answer_col, &answer_text));
+        let mut comment = explanation.clone().filter(|_| l.comment_col.is_some());
+        if cite_in_comment {
+            comment = Some(match comment {
+                Some(c) => format!("{c}\n{cite}"),
+                None => cite.clone(),
+            });
+        }
+        if let (Some(cc), Some(text)) = (l.comment_col, comment) {
+            edits.push(edit(row, cc, &text));
+        }
+        if let Some(sc) = source_col {
+            let text = match explanation.filter(|_| l.comment_col.is_none()) {
+                Some(e) => format!("{e}\n{cite}"),
+                None => cite,
+            };
+            edits.push(edit(row, sc, &text));
         }
     }
     SheetEdits {
@@ -489,5 +489,112 @@ mod tests {
             None,
             "parts that disagree give no single Yes/No"
         );
+    }
+
+    fn sheet(comment: bool, dropdown: Option<&[&str]>) -> (SheetQuestions, Grid, Vec<Item>) {
+        let mut grid = Grid {
+            name: "S".into(),
+            ..Default::default()
+        };
+        for (c, h) in ["Question", "Answer", "Comments"].iter().enumerate() {
+            if c < 2 || comment {
+                grid.cells.insert((0, c as u32), h.to_string());
+            }
+        }
+        grid.cells.insert((1, 0), "Do you encrypt data?".into());
+        if let Some(list) = dropdown {
+            grid.lists.push(crate::sheet::ListRule {
+                ranges: vec![((1, 1), (9, 1))],
+                allowed: list.iter().map(|s| s.to_string()).collect(),
+            });
+        }
+        let layout = crate::sheet::Layout {
+            header_row: Some(0),
+            question_col: 0,
+            id_col: None,
+            answer_col: Some(1),
+            comment_col: comment.then_some(2),
+            context_cols: vec![],
+            headers: Default::default(),
+        };
+        let sq = SheetQuestions {
+            sheet: "S".into(),
+            layout,
+            rows: vec![],
+        };
+        let item = Item {
+            sheet: "S".into(),
+            row: 2,
+            question: "Do you encrypt data?".into(),
+            qid: None,
+            context: vec![],
+            status: Status::Auto,
+            proposal: Some(prop("enc", Some(ShortAnswer::Yes))),
+            parts: vec![],
+            alternatives: vec![],
+            existing: None,
+            note: None,
+        };
+        (sq, grid, vec![item])
+    }
+
+    fn cells(e: &SheetEdits) -> Vec<(u32, u32, String)> {
+        e.edits
+            .iter()
+            .map(|c| (c.row, c.col, c.value.clone()))
+            .collect()
+    }
+
+    #[test]
+    fn citations_go_where_the_mode_says() {
+        let cite = "Source: pol §1 [vouch: enc; confidence 0.90]".to_string();
+        let (sq, g, mut items) = sheet(true, None);
+        let e = plan_sheet(&sq, &g, &mut items, CitationMode::Comment);
+        assert_eq!(
+            cells(&e),
+            vec![(1, 1, "Yes".into()), (1, 2, format!("Answer enc.\n{cite}"))]
+        );
+        let e = plan_sheet(&sq, &g, &mut items, CitationMode::Column);
+        assert_eq!(
+            cells(&e),
+            vec![
+                (0, 3, "Source".into()),
+                (1, 1, "Yes".into()),
+                (1, 2, "Answer enc.".into()),
+                (1, 3, cite.clone())
+            ]
+        );
+        let e = plan_sheet(&sq, &g, &mut items, CitationMode::None);
+        assert_eq!(
+            cells(&e),
+            vec![(1, 1, "Yes".into()), (1, 2, "Answer enc.".into())]
+        );
+        let (sq, g, mut items) = sheet(false, None);
+        let e = plan_sheet(&sq, &g, &mut items, CitationMode::Comment);
+        assert_eq!(
+            cells(&e),
+            vec![
+                (0, 2, "Source".into()),
+                (1, 1, "Answer enc.".into()),
+                (1, 2, cite)
+            ]
+        );
+    }
+
+    #[test]
+    fn dropdowns_take_only_allowed_values() {
+        let (sq, g, mut items) = sheet(true, Some(&["YES", "NO", "NA"]));
+        let e = plan_sheet(&sq, &g, &mut items, CitationMode::None);
+        assert_eq!(cells(&e)[0], (1, 1, "YES".into()));
+        let (sq, g, mut items) = sheet(true, Some(&["Compliant", "Non-compliant"]));
+        items[0].proposal = Some(prop("enc", Some(ShortAnswer::Partial)));
+        let e = plan_sheet(&sq, &g, &mut items, CitationMode::Comment);
+        assert!(e.edits.is_empty());
+        assert_eq!(items[0].status, Status::Review);
+        assert!(items[0]
+            .note
+            .as_deref()
+            .unwrap()
+            .contains("Compliant / Non-compliant"));
     }
 }
