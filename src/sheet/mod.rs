@@ -57,14 +57,7 @@ impl Grid {
     }
     /// The values a dropdown allows in a cell, if one covers it.
     pub fn allowed_at(&self, row: u32, col: u32) -> Option<&[String]> {
-        self.lists
-            .iter()
-            .find(|l| {
-                l.ranges.iter().any(|((r0, c0), (r1, c1))| {
-                    (*r0..=*r1).contains(&row) && (*c0..=*c1).contains(&col)
-                })
-            })
-            .map(|l| l.allowed.as_slice())
+        validation::allowed_at(&self.lists, row, col)
     }
     /// Last used row and column (0-based), or None for an empty grid.
     pub fn extent(&self) -> Option<(u32, u32)> {

@@ -66,7 +66,7 @@ pub struct PatchSummary {
     pub signature_invalidated: bool,
 }
 
-/// Excel's limit on the text of one cell.
+/// Excel's limit on the text of one cell, in UTF-16 code units.
 const MAX_CELL_CHARS: usize = 32_767;
 /// Largest workbook file the patcher opens.
 const MAX_FILE_BYTES: u64 = 200 << 20;
@@ -349,10 +349,25 @@ pub fn patch_xlsx(
 #[derive(Default)]
 struct SheetFacts {
     formulas: BTreeSet<(u32, u32)>,
+    /// Ranges an array formula or data table spills into (only the first cell has `<f>`).
+    formula_ranges: Vec<super::CellRange>,
+    /// Cells whose `<v>` or inline `<t>` holds non-empty text.
     valued: BTreeSet<(u32, u32)>,
     merged: Vec<super::CellRange>,
 }
 
+impl SheetFacts {
+    fn is_formula(&self, at: (u32, u32)) -> bool {
+        self.formulas.contains(&at) || self.formula_ranges.iter().any(|m| in_range(m, at))
+    }
+}
+
+fn in_range(((r0, c0), (r1, c1)): &super::CellRange, (r, c): (u32, u32)) -> bool {
+    (*r0..=*r1).contains(&r) && (*c0..=*c1).contains(&c)
+}
+
+/// Read the sheet once before rewriting it: `<mergeCells>` come after `<sheetData>`, and
+/// whether a merged range's anchor has a value decides where an edit inside it goes.
 fn scan_sheet(xml: &[u8], loc: &Location) -> Result<SheetFacts> {
     let mut facts = SheetFacts::default();
     let mut r = Reader::from_reader(xml);
@@ -360,6 +375,7 @@ fn scan_sheet(xml: &[u8], loc: &Location) -> Result<SheetFacts> {
     let (mut row, mut col) = (0u32, 0u32);
     let mut row_seen = false;
     let mut in_cell: Option<(u32, u32)> = None;
+    let mut in_value = false;
     loop {
         let ev = r
             .read_event_into(&mut buf)
@@ -370,7 +386,7 @@ fn scan_sheet(xml: &[u8], loc: &Location) -> Result<SheetFacts> {
                     row = attr(e, "r")
                         .and_then(|v| v.parse::<u32>().ok())
                         .map(|n| n.saturating_sub(1))
-                        .unwrap_or(if row_seen { row + 1 } else { 0 });
+                        .unwrap_or(if row_seen { row.saturating_add(1) } else { 0 });
                     row_seen = true;
                     col = u32::MAX;
                 }
@@ -386,13 +402,14 @@ fn scan_sheet(xml: &[u8], loc: &Location) -> Result<SheetFacts> {
                 "f" => {
                     if let Some(p) = in_cell {
                         facts.formulas.insert(p);
+                        if matches!(attr(e, "t").as_deref(), Some("array" | "dataTable")) {
+                            if let Some(m) = attr(e, "ref").and_then(|v| parse_range(&v)) {
+                                facts.formula_ranges.push(m);
+                            }
+                        }
                     }
                 }
-                "v" | "is" => {
-                    if let Some(p) = in_cell {
-                        facts.valued.insert(p);
-                    }
-                }
+                "v" | "t" => in_value = in_cell.is_some() && matches!(ev, Event::Start(_)),
                 "mergeCell" => {
                     if let Some(m) = attr(e, "ref").and_then(|v| parse_range(&v)) {
                         facts.merged.push(m);
@@ -400,7 +417,24 @@ fn scan_sheet(xml: &[u8], loc: &Location) -> Result<SheetFacts> {
                 }
                 _ => {}
             },
-            Event::End(e) if e.local_name().as_ref() == "c" => in_cell = None,
+            Event::Text(t) if in_value && !t.is_empty() => {
+                if let Some(p) = in_cell {
+                    facts.valued.insert(p);
+                }
+            }
+            Event::GeneralRef(_) | Event::CData(_) if in_value => {
+                if let Some(p) = in_cell {
+                    facts.valued.insert(p);
+                }
+            }
+            Event::End(e) => match e.local_name().as_ref() {
+                "c" => {
+                    in_cell = None;
+                    in_value = false;
+                }
+                "v" | "t" => in_value = false,
+                _ => {}
+            },
             Event::Eof => break,
             _ => {}
         }
@@ -410,14 +444,18 @@ fn scan_sheet(xml: &[u8], loc: &Location) -> Result<SheetFacts> {
 }
 
 /// Remove characters XML 1.0 forbids, escape literal `_xHHHH_` (which Excel would decode),
-/// and cut to Excel's cell limit.
+/// and cut to Excel's cell limit (counted in UTF-16 units, as Excel does).
 fn clean_text(s: &str) -> String {
+    let mut units = 0usize;
     let legal: String = s
         .chars()
         .filter(|&c| {
             matches!(c, '\t' | '\n' | '\r') || (c >= ' ' && c != '\u{FFFE}' && c != '\u{FFFF}')
         })
-        .take(MAX_CELL_CHARS)
+        .take_while(|c| {
+            units += c.len_utf16();
+            units <= MAX_CELL_CHARS
+        })
         .collect();
     let b = legal.as_bytes();
     let mut out = String::with_capacity(legal.len());
@@ -451,45 +489,62 @@ struct PatchedSheet {
 fn patch_sheet(xml: &[u8], edits: &[CellEdit], loc: &Location) -> Result<PatchedSheet> {
     let facts = scan_sheet(xml, loc)?;
     let mut skipped = Vec::new();
+    let merged_anchor = |at: (u32, u32)| {
+        facts
+            .merged
+            .iter()
+            .find(|m| in_range(m, at) && at != m.0)
+            .map(|m| m.0)
+    };
+    // Cells edited directly win over edits redirected to them from inside a merged range.
+    let direct: BTreeSet<(u32, u32)> = edits
+        .iter()
+        .map(|e| (e.row, e.col))
+        .filter(|&at| merged_anchor(at).is_none())
+        .collect();
     // Row → col → text, after redirecting merged cells and dropping formula cells.
     let mut pending: BTreeMap<u32, BTreeMap<u32, String>> = BTreeMap::new();
     for e in edits {
-        let (mut r, mut c) = (e.row, e.col);
+        let (r, c) = (e.row, e.col);
+        let mut skip = |why: &str| skipped.push((r, c, why.to_string()));
         if r >= 1_048_576 || c >= 16_384 {
-            skipped.push((r, c, "beyond Excel's sheet limits".to_string()));
+            skip("beyond Excel's sheet limits");
             continue;
         }
-        if let Some((a, _)) = facts
-            .merged
-            .iter()
-            .find(|(a, b)| a.0 <= r && r <= b.0 && a.1 <= c && c <= b.1 && (r, c) != *a)
-        {
-            if facts.valued.contains(a) || facts.formulas.contains(a) {
-                skipped.push((
-                    r,
-                    c,
-                    "inside a merged range whose first cell has a value".into(),
-                ));
+        let mut at = (r, c);
+        if let Some(anchor) = merged_anchor(at) {
+            if facts.valued.contains(&anchor) || facts.is_formula(anchor) {
+                skip("inside a merged range whose first cell has a value");
                 continue;
             }
-            (r, c) = *a;
+            let taken = pending
+                .get(&anchor.0)
+                .is_some_and(|row| row.contains_key(&anchor.1));
+            if direct.contains(&anchor) || taken {
+                skip("inside a merged range whose first cell is written by another edit");
+                continue;
+            }
+            at = anchor;
         }
-        if facts.formulas.contains(&(r, c)) {
-            skipped.push((r, c, "the cell holds a formula".into()));
+        if facts.is_formula(at) {
+            skip("the cell holds a formula");
             continue;
         }
         pending
-            .entry(r)
+            .entry(at.0)
             .or_default()
-            .insert(c, clean_text(&e.value));
+            .insert(at.1, clean_text(&e.value));
     }
     let written = pending.values().map(|m| m.len()).sum();
-    let max_edit = pending
+    // The box around all edited cells, to grow `<dimension>` by.
+    let edit_box = pending
         .iter()
-        .filter_map(|(r, cols)| Some((*r, *cols.keys().next_back()?)))
-        .fold(None::<(u32, u32)>, |acc, (r, c)| {
-            Some(acc.map_or((r, c), |(ar, ac)| (ar.max(r), ac.max(c))))
-        });
+        .filter_map(|(r, cols)| {
+            let first = *cols.keys().next()?;
+            let last = *cols.keys().next_back()?;
+            Some(((*r, first), (*r, last)))
+        })
+        .reduce(union);
 
     let mut rd = Reader::from_reader(xml);
     let mut w = Writer::new(Vec::with_capacity(xml.len() + written * 96));
@@ -550,31 +605,40 @@ fn patch_sheet(xml: &[u8], edits: &[CellEdit], loc: &Location) -> Result<Patched
                         }
                         w.write_event(ev.borrow()).map_err(io)?;
                     }
-                    "dimension" if !in_data && max_edit.is_some() => {
-                        let mut d = BytesStart::new(e.name().as_ref().to_string());
+                    "dimension" if !in_data => {
                         let old = attr(e, "ref").and_then(|v| parse_range(&v));
-                        let (mr, mc) = max_edit.unwrap_or((0, 0));
-                        let ((r0, c0), (r1, c1)) = old.unwrap_or(((0, 0), (0, 0)));
-                        let new = format!(
-                            "{}{}:{}{}",
-                            col_letter(c0),
-                            r0 + 1,
-                            col_letter(c1.max(mc)),
-                            r1.max(mr) + 1
-                        );
-                        for a in e.attributes().flatten() {
-                            if a.key.local_name().as_ref() != "ref" {
-                                d.push_attribute(a);
+                        match edit_box.map(|b| union(old.unwrap_or(((0, 0), (0, 0))), b)) {
+                            None => w.write_event(ev.borrow()).map_err(io)?,
+                            Some(((r0, c0), (r1, c1))) => {
+                                let new = format!(
+                                    "{}{}:{}{}",
+                                    col_letter(c0),
+                                    r0 + 1,
+                                    col_letter(c1),
+                                    r1 + 1
+                                );
+                                let mut d = BytesStart::new(e.name().as_ref().to_string());
+                                for a in e.attributes().flatten() {
+                                    if a.key.local_name().as_ref() != "ref" {
+                                        d.push_attribute(a);
+                                    }
+                                }
+                                d.push_attribute(("ref", new.as_str()));
+                                // Keep the element's shape (`<dimension/>` or a start tag).
+                                let d = if empty {
+                                    Event::Empty(d)
+                                } else {
+                                    Event::Start(d)
+                                };
+                                w.write_event(d).map_err(io)?;
                             }
                         }
-                        d.push_attribute(("ref", new.as_str()));
-                        w.write_event(Event::Empty(d)).map_err(io)?;
                     }
                     "row" if in_data => {
                         let r = attr(e, "r")
                             .and_then(|v| v.parse::<u32>().ok())
                             .map(|n| n.saturating_sub(1))
-                            .unwrap_or(last_row.map_or(0, |l| l + 1));
+                            .unwrap_or(last_row.map_or(0, |l| l.saturating_add(1)));
                         // New rows that come before this one.
                         write_rows(&mut w, &prefix, &mut pending, Some(r), &col_styles)
                             .map_err(io)?;
@@ -673,28 +737,45 @@ fn patch_sheet(xml: &[u8], edits: &[CellEdit], loc: &Location) -> Result<Patched
     })
 }
 
+/// The smallest range holding both.
+fn union(a: super::CellRange, b: super::CellRange) -> super::CellRange {
+    (
+        (a.0 .0.min(b.0 .0), a.0 .1.min(b.0 .1)),
+        (a.1 .0.max(b.1 .0), a.1 .1.max(b.1 .1)),
+    )
+}
+
 fn style_of_col(cols: &[(u32, u32, String)], c: u32) -> Option<String> {
     cols.iter()
         .find(|(a, b, _)| *a <= c && c <= *b)
         .map(|(_, _, s)| s.clone())
 }
 
-/// The row start tag with `spans` widened to cover the edited columns.
+/// The row start tag with `spans` widened to cover the edited columns. `spans` is a list of
+/// `first:last` column pairs (1-based); it becomes one pair covering them and the edits, or is
+/// dropped when unreadable (it is only a hint).
 fn widen_spans(e: &BytesStart<'_>, edits: &BTreeMap<u32, String>) -> BytesStart<'static> {
     let mut out = BytesStart::new(e.name().as_ref().to_string());
-    let lo = edits.keys().next().map_or(1, |c| c + 1);
-    let hi = edits.keys().next_back().map_or(1, |c| c + 1);
+    let lo = edits.keys().next().map_or(1, |c| c.saturating_add(1));
+    let hi = edits.keys().next_back().map_or(1, |c| c.saturating_add(1));
     for a in e.attributes().flatten() {
         if a.key.local_name().as_ref() == "spans" {
             let v = a
                 .normalized_value(quick_xml::XmlVersion::Implicit1_0)
                 .map(|v| v.into_owned())
                 .unwrap_or_default();
-            let spans = v
-                .split_once(':')
-                .and_then(|(x, y)| Some((x.parse::<u32>().ok()?, y.parse::<u32>().ok()?)));
-            let (x, y) = spans.unwrap_or((lo, hi));
-            out.push_attribute(("spans", format!("{}:{}", x.min(lo), y.max(hi)).as_str()));
+            let pairs: Option<Vec<(u32, u32)>> = v
+                .split_whitespace()
+                .map(|p| {
+                    let (x, y) = p.split_once(':')?;
+                    Some((x.parse::<u32>().ok()?, y.parse::<u32>().ok()?))
+                })
+                .collect();
+            if let Some(pairs) = pairs.filter(|p| !p.is_empty()) {
+                let x = pairs.iter().map(|p| p.0).min().unwrap_or(lo).min(lo);
+                let y = pairs.iter().map(|p| p.1).max().unwrap_or(hi).max(hi);
+                out.push_attribute(("spans", format!("{x}:{y}").as_str()));
+            }
         } else {
             out.push_attribute(a);
         }
@@ -841,12 +922,20 @@ mod tests {
                 edit(5, 2, "into merged"),
                 edit(9, 4, "beyond the end"),
                 edit(3, 5, "new column"),
+                edit(6, 2, "=1+1"),
             ],
         }];
         let before = std::fs::read(&input).unwrap();
         let s = patch_xlsx(&input, &out, &edits, PatchLimits::default()).unwrap();
         assert_eq!(std::fs::read(&input).unwrap(), before, "input untouched");
-        assert_eq!(s.written, 4);
+        assert_eq!(s.written, 5);
+        assert!(!s.signature_invalidated);
+        assert!(
+            s.skipped
+                .contains(&("Questions".into(), 4, 2, "the cell holds a formula".into())),
+            "{:?}",
+            s.skipped
+        );
         let why: Vec<&str> = s.skipped.iter().map(|x| x.3.as_str()).collect();
         assert!(why.iter().any(|w| w.contains("formula")), "{why:?}");
         assert!(why.iter().any(|w| w.contains("merged")), "{why:?}");
@@ -857,6 +946,26 @@ mod tests {
         for (name, bytes) in &a {
             if name != "xl/worksheets/sheet1.xml" {
                 assert_eq!(bytes, &b[name], "{name} changed");
+            }
+        }
+        // Raw copies: same compressed bytes, method and CRC, in the same order.
+        let raw = |p: &Path| {
+            let mut z = ZipArchive::new(std::fs::File::open(p).unwrap()).unwrap();
+            (0..z.len())
+                .map(|i| {
+                    let f = z.by_index_raw(i).unwrap();
+                    let name = f.name().unwrap().to_string();
+                    let meta = (f.compressed_size(), f.size(), f.crc32(), f.compression());
+                    (name, meta)
+                })
+                .collect::<Vec<_>>()
+        };
+        let (ra, rb) = (raw(&input), raw(&out));
+        assert_eq!(ra.len(), rb.len());
+        for (x, y) in ra.iter().zip(&rb) {
+            assert_eq!(x.0, y.0, "entry order kept");
+            if x.0 != "xl/worksheets/sheet1.xml" {
+                assert_eq!(x.1, y.1, "{} re-compressed", x.0);
             }
         }
 
@@ -871,6 +980,12 @@ mod tests {
         );
         assert_eq!(at(9, 4), Data::String("beyond the end".into()));
         assert_eq!(at(3, 5), Data::String("new column".into()));
+        assert_eq!(at(6, 2), Data::String("=1+1".into()), "text, not a formula");
+        assert_eq!(
+            at(5, 1),
+            Data::String("Merged note".into()),
+            "merged anchor kept"
+        );
         assert_eq!(
             at(3, 1),
             Data::String("Do you encrypt data at rest?".into())
@@ -879,6 +994,30 @@ mod tests {
         let f = wb.worksheet_formula("Questions").unwrap();
         assert_eq!(f.get_value((4, 2)).map(|s| s.as_str()), Some("1+1"));
         assert!(f.get_value((3, 3)).is_none_or(|s| s.is_empty()));
+        assert!(f.get_value((6, 2)).is_none_or(|s| s.is_empty()));
+        // Every original cell of every sheet reads back the same, apart from the edits.
+        let mut orig: calamine::Xlsx<_> = calamine::open_workbook(&input).unwrap();
+        for name in orig.sheet_names() {
+            let before = orig.worksheet_range(&name).unwrap();
+            let after = wb.worksheet_range(&name).unwrap();
+            for (r0, c0, v) in before.used_cells() {
+                let (r0, c0) = (
+                    r0 as u32 + before.start().unwrap().0,
+                    c0 as u32 + before.start().unwrap().1,
+                );
+                if name == "Questions" && [(3, 2), (3, 3)].contains(&(r0, c0)) {
+                    continue;
+                }
+                assert_eq!(after.get_value((r0, c0)), Some(v), "{name} ({r0},{c0})");
+            }
+        }
+        let sheets = wb.sheets_metadata().to_vec();
+        assert_eq!(
+            sheets[1].visible,
+            calamine::SheetVisible::Hidden,
+            "hidden sheet kept"
+        );
+        assert_eq!(wb.defined_names().len(), 1, "defined name kept");
         let xml = String::from_utf8(b["xl/worksheets/sheet1.xml"].clone()).unwrap();
         assert!(xml.contains("<dimension ref=\"A1:F10\"/>"), "{xml}");
         assert!(xml.contains("<dataValidations"), "validations kept");
@@ -961,6 +1100,12 @@ mod tests {
             clean_text(&"é".repeat(40_000)).chars().count(),
             MAX_CELL_CHARS
         );
+        let emoji = clean_text(&"😀".repeat(20_000));
+        assert_eq!(
+            emoji.encode_utf16().count(),
+            MAX_CELL_CHARS - 1,
+            "no half pair"
+        );
     }
 
     #[test]
@@ -982,5 +1127,245 @@ mod tests {
             resolve_target("../xl/worksheets/s.xml"),
             "xl/worksheets/s.xml"
         );
+    }
+
+    const NS: &str = "http://schemas.openxmlformats.org/spreadsheetml/2006/main";
+
+    fn sheet_text(xml: &str, edits: &[CellEdit]) -> (String, PatchedSheet) {
+        let p = patch_sheet(xml.as_bytes(), edits, &Location::default()).unwrap();
+        (String::from_utf8(p.xml.clone()).unwrap(), p)
+    }
+
+    fn before(hay: &str, a: &str, b: &str) -> bool {
+        match (hay.find(a), hay.find(b)) {
+            (Some(x), Some(y)) => x < y,
+            _ => panic!("{a} or {b} missing in {hay}"),
+        }
+    }
+
+    #[test]
+    fn places_cells_among_implicit_positions() {
+        let xml = format!(
+            r#"<worksheet xmlns="{NS}"><dimension ref="B2:C3"/><sheetData><row r="2" spans="2:3"><c r="B2" t="s"><v>0</v></c><c s="4"><v>5</v></c></row><row customFormat="1" s="7"><c r="B3"/><c t="inlineStr"><is><t>x</t></is></c></row></sheetData><mergeCells count="2"><mergeCell ref="E2:F3"/><mergeCell ref="H2:I2"/></mergeCells></worksheet>"#
+        );
+        let (out, p) = sheet_text(
+            &xml,
+            &[
+                edit(2, 2, "replaces implicit C3"),
+                edit(1, 0, "A2"),
+                edit(1, 3, "D2"),
+                edit(1, 2, "C2"),
+                edit(3, 5, "F4"),
+                edit(2, 5, "to E2"),
+                edit(2, 4, "also to E2"),
+                edit(1, 8, "I2"),
+                edit(1, 7, "H2"),
+                edit(0, 1, "B1"),
+                edit(2, 3, "D3"),
+            ],
+        );
+        assert_eq!(p.written, 9, "{out}");
+        let why: Vec<_> = p.skipped.iter().map(|s| (s.0, s.1)).collect();
+        assert_eq!(why, vec![(2, 4), (1, 8)], "{:?}", p.skipped);
+        assert!(p.skipped[0].2.contains("another edit"));
+        // Implicit C2 (style 4) replaced in place, keeping its style; A2 before B2, D2 after.
+        assert!(
+            out.contains(
+                r#"<c r="C2" s="4" t="inlineStr"><is><t xml:space="preserve">C2</t></is></c>"#
+            ),
+            "{out}"
+        );
+        assert!(before(&out, r#"<c r="A2""#, r#"<c r="B2""#));
+        assert!(before(&out, r#"<c r="C2""#, r#"<c r="D2""#));
+        assert!(before(&out, r#"<c r="D2""#, r#"<c r="E2""#));
+        // The implicit row 3 is merged into: the replaced cell keeps its own (absent) style, a
+        // new cell takes the row's custom style.
+        assert!(out.contains(r#"<c r="B3"/><c r="C3" t="inlineStr"><is><t xml:space="preserve">replaces implicit C3</t></is></c><c r="D3" s="7" t="inlineStr">"#), "{out}");
+        assert!(!out.contains("<t>x</t>"), "old cell content gone: {out}");
+        // New rows in order: 1 before 2, 4 after 3, before </sheetData>.
+        assert!(before(&out, r#"<row r="1">"#, r#"<row r="2""#));
+        assert!(before(&out, r#"<c r="C3""#, r#"<row r="4"><c r="F4""#));
+        assert!(before(&out, r#"<row r="4">"#, "</sheetData>"));
+        assert!(out.contains(r#"<row r="2" spans="1:8">"#), "{out}");
+        assert!(out.contains(r#"<dimension ref="A1:H4"/>"#), "{out}");
+        assert_eq!(out.matches("<row").count(), 4);
+    }
+
+    #[test]
+    fn fills_an_empty_prefixed_sheet_and_keeps_array_formulas() {
+        let xml = r#"<x:worksheet xmlns:x="urn:x"><x:dimension ref="A1"></x:dimension><x:sheetData/></x:worksheet>"#;
+        let (out, p) = sheet_text(xml, &[edit(2, 1, "a & <b>"), edit(0, 0, "first")]);
+        assert_eq!(p.written, 2);
+        assert!(
+            out.contains(r#"<x:dimension ref="A1:B3"></x:dimension>"#),
+            "{out}"
+        );
+        assert!(out.contains(r#"<x:sheetData><x:row r="1"><x:c r="A1" t="inlineStr"><x:is><x:t xml:space="preserve">first</x:t></x:is></x:c></x:row><x:row r="3">"#), "{out}");
+        assert!(out.contains("a &amp; &lt;b&gt;"), "{out}");
+
+        let xml = format!(
+            r#"<worksheet xmlns="{NS}"><sheetData><row r="1"><c r="A1"><f t="array" ref="A1:A3">ROW(A1:A3)</f><v>1</v></c></row><row r="2"><c r="A2"><v>2</v></c></row><row r="3"/></sheetData></worksheet>"#
+        );
+        let (out, p) = sheet_text(
+            &xml,
+            &[edit(1, 0, "no"), edit(2, 0, "no"), edit(2, 1, "yes")],
+        );
+        assert_eq!(p.written, 1);
+        assert_eq!(p.skipped.len(), 2, "{:?}", p.skipped);
+        assert!(p.skipped.iter().all(|s| s.2 == "the cell holds a formula"));
+        assert!(
+            out.contains(r#"<row r="3"><c r="B3" t="inlineStr">"#),
+            "{out}"
+        );
+        assert!(out.contains(r#"<c r="A2"><v>2</v></c>"#));
+    }
+
+    /// A minimal package around one sheet's XML, with an absolute relationship target and
+    /// extra entries.
+    fn package(dir: &Path, sheet_xml: &str, extra: &[(&str, &str)]) -> std::path::PathBuf {
+        use zip::write::SimpleFileOptions;
+        let p = dir.join("min.xlsx");
+        let mut z = zip::ZipWriter::new(std::fs::File::create(&p).unwrap());
+        let o = SimpleFileOptions::default();
+        let parts = [
+            ("[Content_Types].xml", r#"<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/data.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>"#.to_string()),
+            ("_rels/.rels", r#"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>"#.to_string()),
+            ("xl/workbook.xml", format!(r#"<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="{NS}" xmlns:rel="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet name="Q &amp; A" sheetId="1" rel:id="rIdQ"/></sheets></workbook>"#)),
+            ("xl/_rels/workbook.xml.rels", r#"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rIdQ" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="/xl/worksheets/data.xml"/></Relationships>"#.to_string()),
+            ("xl/worksheets/data.xml", sheet_xml.to_string()),
+        ];
+        for (name, text) in parts
+            .iter()
+            .map(|(n, t)| (*n, t.as_str()))
+            .chain(extra.iter().copied())
+        {
+            z.start_file(name, o).unwrap();
+            z.write_all(text.as_bytes()).unwrap();
+        }
+        z.finish().unwrap();
+        p
+    }
+
+    #[test]
+    fn absolute_targets_prefixed_ids_and_signatures() {
+        let d = tempfile::tempdir().unwrap();
+        let sheet = format!(
+            r#"<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="{NS}"><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>Question</t></is></c></row></sheetData></worksheet>"#
+        );
+        let input = package(
+            d.path(),
+            &sheet,
+            &[("_xmlsignatures/sig1.xml", "<Signature/>")],
+        );
+        let out = d.path().join("out.xlsx");
+        let s = patch_xlsx(
+            &input,
+            &out,
+            &[SheetEdits {
+                sheet: "Q & A".into(),
+                edits: vec![edit(0, 1, "Yes"), edit(1, 0, "x\u{7}y")],
+            }],
+            PatchLimits::default(),
+        )
+        .unwrap();
+        assert!(s.signature_invalidated);
+        assert_eq!(s.written, 2);
+        let mut wb: calamine::Xlsx<_> = calamine::open_workbook(&out).unwrap();
+        let r = wb.worksheet_range("Q & A").unwrap();
+        assert_eq!(r.get_value((0, 1)), Some(&Data::String("Yes".into())));
+        assert_eq!(r.get_value((1, 0)), Some(&Data::String("xy".into())));
+        assert_eq!(r.get_value((0, 0)), Some(&Data::String("Question".into())));
+    }
+
+    #[test]
+    fn inflated_size_is_counted_not_trusted() {
+        // The declared size passes; the bytes actually inflated are what is limited.
+        let d = tempfile::tempdir().unwrap();
+        let pad = "<!-- padding -->".repeat(4096);
+        let sheet = format!(r#"<worksheet xmlns="{NS}">{pad}<sheetData/></worksheet>"#);
+        let input = package(d.path(), &sheet, &[]);
+        let out = d.path().join("out.xlsx");
+        let edits = [SheetEdits {
+            sheet: "Q & A".into(),
+            edits: vec![edit(0, 0, "x")],
+        }];
+        let total = PatchLimits {
+            max_entry_bytes: 1 << 20,
+            max_total_bytes: 32 << 10,
+        };
+        let e = patch_xlsx(&input, &out, &edits, total).unwrap_err();
+        assert!(e.to_string().contains("xl/worksheets/data.xml"), "{e}");
+        assert!(e.is_user_error());
+        assert!(!out.exists());
+        patch_xlsx(&input, &out, &edits, PatchLimits::default()).unwrap();
+        assert!(out.exists());
+    }
+
+    #[test]
+    fn forty_thousand_answers_into_twenty_thousand_rows() {
+        let mut xml = format!(r#"<worksheet xmlns="{NS}"><dimension ref="A1:B20000"/><sheetData>"#);
+        for r in 1..=20_000 {
+            xml.push_str(&format!(
+                r#"<row r="{r}" spans="1:2"><c r="A{r}" t="inlineStr"><is><t>Q{r}</t></is></c><c r="B{r}" s="1"/></row>"#
+            ));
+        }
+        xml.push_str("</sheetData></worksheet>");
+        let edits: Vec<CellEdit> = (0..20_000)
+            .flat_map(|r| {
+                [
+                    edit(r, 1, "Yes"),
+                    edit(r, 2, "Encrypted with AES-256 at rest."),
+                ]
+            })
+            .collect();
+        let t = std::time::Instant::now();
+        let (out, p) = sheet_text(&xml, &edits);
+        let took = t.elapsed();
+        assert_eq!(p.written, 40_000);
+        assert!(out.contains(r#"<c r="B20000" s="1" t="inlineStr">"#));
+        assert!(out.contains(r#"<dimension ref="A1:C20000"/>"#));
+        // Well under a second in release builds; leave room for unoptimised test builds.
+        eprintln!("40,000 edits into 20,000 rows: {took:?}");
+        assert!(took.as_secs_f64() < 5.0, "took {took:?}");
+    }
+
+    #[test]
+    fn openpyxl_opens_the_output() {
+        let ok = std::process::Command::new("python3")
+            .args(["-c", "import openpyxl"])
+            .output()
+            .is_ok_and(|o| o.status.success());
+        if !ok {
+            eprintln!("python3 with openpyxl not available; skipped");
+            return;
+        }
+        let d = tempfile::tempdir().unwrap();
+        let input = fixture(d.path());
+        let out = d.path().join("o.xlsx");
+        let edits = vec![SheetEdits {
+            sheet: "Questions".into(),
+            edits: vec![edit(3, 2, "Yes"), edit(12, 3, "=1+1 & <b>")],
+        }];
+        patch_xlsx(&input, &out, &edits, PatchLimits::default()).unwrap();
+        let script = r#"
+import sys, openpyxl
+wb = openpyxl.load_workbook(sys.argv[1])
+ws = wb["Questions"]
+assert ws["C4"].value == "Yes", ws["C4"].value
+assert ws["D13"].value == "=1+1 & <b>", repr(ws["D13"].value)
+assert ws["D13"].data_type == "s", ws["D13"].data_type
+assert ws["C5"].value == "=1+1", ws["C5"].value
+assert ws["C4"].protection.locked is False
+assert "B6:D6" in [str(m) for m in ws.merged_cells.ranges]
+assert len(ws.data_validations.dataValidation) == 1
+assert wb["Lists"].sheet_state == "hidden"
+assert "Answers" in wb.defined_names
+"#;
+        let o = std::process::Command::new("python3")
+            .args(["-c", script])
+            .arg(&out)
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     }
 }

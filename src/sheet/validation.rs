@@ -7,15 +7,59 @@
 //! range, or a defined name that names a range. This module reads them into plain data so
 //! the filler writes only a value the list allows, and maps Vouch's short answers onto it.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
+use std::path::Path;
 
-use quick_xml::events::Event;
+use quick_xml::events::{BytesRef, Event};
 use quick_xml::Reader;
 
-use super::patch::{attr, parse_range, Package};
-use super::{CellRange, Grid, ListRule};
+use super::patch::{attr, parse_range, Package, PatchLimits};
+use super::read::{read_workbook_with, ReadLimits};
+use super::{CellRange, Grid};
 use crate::error::{Error, Location, Result};
 use crate::knowledge::ShortAnswer;
+
+/// One data-validation list rule on a sheet (the same type as [`super::ListRule`]): the cells
+/// it covers, as 0-based inclusive ((row, col), (row, col)) ranges, and the values it allows.
+pub use super::ListRule;
+
+/// Last row of a sheet (0-based), for whole-column list sources such as `Lists!$A:$A`.
+const LAST_ROW: u32 = 1_048_575;
+
+/// Every list validation in an `.xlsx`/`.xlsm` workbook, by sheet name (sheets without one
+/// are left out). The package is opened behind the same zip-bomb guards as the patcher, with
+/// `limits.max_total_bytes` as the inflate bound; range and defined-name sources are resolved
+/// against the workbook's cells, and rules whose source cannot be resolved are dropped.
+/// Other file kinds have no list validations Vouch can read: the map is empty.
+pub fn read_list_rules(
+    path: &Path,
+    limits: PatchLimits,
+) -> Result<BTreeMap<String, Vec<ListRule>>> {
+    let read_limits = ReadLimits {
+        max_inflated_bytes: limits.max_total_bytes,
+        ..ReadLimits::default()
+    };
+    let wb = read_workbook_with(path, read_limits)?;
+    Ok(wb
+        .sheets
+        .into_iter()
+        .filter(|g| !g.lists.is_empty())
+        .map(|g| (g.name, g.lists))
+        .collect())
+}
+
+/// The values allowed in one cell (0-based), if a list rule covers it; the first rule wins,
+/// as in Excel.
+pub fn allowed_at(rules: &[ListRule], row: u32, col: u32) -> Option<&[String]> {
+    rules
+        .iter()
+        .find(|l| {
+            l.ranges.iter().any(|((r0, c0), (r1, c1))| {
+                (*r0..=*r1).contains(&row) && (*c0..=*c1).contains(&col)
+            })
+        })
+        .map(|l| l.allowed.as_slice())
+}
 
 /// Most values a list may contribute (a list pointing at a whole column stops here).
 const MAX_VALUES: usize = 500;
@@ -60,7 +104,9 @@ pub(crate) fn read_lists(pkg: &mut Package, grids: &mut [Grid]) -> Result<()> {
     Ok(())
 }
 
-/// `<definedName name="X">Lists!$A$1:$A$3</definedName>` from the workbook part.
+/// `<definedName name="X">Lists!$A$1:$A$3</definedName>` from the workbook part, keyed by
+/// lower-cased name. A name defined more than once (scoped to different sheets) keeps its
+/// first definition.
 fn defined_names(pkg: &mut Package) -> Result<HashMap<String, String>> {
     let loc = Location::file(&pkg.path);
     let Some(xml) = pkg.read("xl/workbook.xml")? else {
@@ -69,21 +115,27 @@ fn defined_names(pkg: &mut Package) -> Result<HashMap<String, String>> {
     let mut out = HashMap::new();
     let mut r = Reader::from_reader(xml.as_slice());
     let mut buf = Vec::new();
-    let mut current: Option<String> = None;
+    let mut current: Option<(String, String)> = None;
     loop {
         match r.read_event_into(&mut buf) {
             Ok(Event::Start(e)) if e.local_name().as_ref() == "definedName" => {
-                current = attr(&e, "name");
+                current = attr(&e, "name").map(|n| (n.to_ascii_lowercase(), String::new()));
             }
             Ok(Event::Text(t)) => {
-                if let Some(n) = &current {
-                    let v = t.xml10_content().into_owned();
-                    out.entry(n.to_ascii_lowercase())
-                        .and_modify(|s: &mut String| s.push_str(&v))
-                        .or_insert(v);
+                if let Some((_, v)) = current.as_mut() {
+                    v.push_str(&t.xml10_content());
                 }
             }
-            Ok(Event::End(e)) if e.local_name().as_ref() == "definedName" => current = None,
+            Ok(Event::GeneralRef(g)) => {
+                if let Some((_, v)) = current.as_mut() {
+                    push_entity(v, &g);
+                }
+            }
+            Ok(Event::End(e)) if e.local_name().as_ref() == "definedName" => {
+                if let Some((n, v)) = current.take() {
+                    out.entry(n).or_insert(v);
+                }
+            }
             Ok(Event::Eof) => break,
             Ok(_) => {}
             Err(e) => return Err(Error::input(loc, format!("damaged xl/workbook.xml: {e}"))),
@@ -91,6 +143,22 @@ fn defined_names(pkg: &mut Package) -> Result<HashMap<String, String>> {
         buf.clear();
     }
     Ok(out)
+}
+
+/// Append the text an entity or character reference (`&quot;`, `&#39;`) stands for.
+fn push_entity(out: &mut String, g: &BytesRef<'_>) {
+    if let Ok(Some(c)) = g.resolve_char_ref() {
+        out.push(c);
+        return;
+    }
+    out.push_str(match g.as_ref() {
+        "quot" => "\"",
+        "amp" => "&",
+        "lt" => "<",
+        "gt" => ">",
+        "apos" => "'",
+        _ => "",
+    });
 }
 
 /// The validations of one sheet, in either the classic or the Excel 2010 form.
@@ -128,16 +196,11 @@ fn raw_rules(xml: &[u8], loc: &Location) -> Result<Vec<RawRule>> {
                 }
             }
             Event::GeneralRef(g) => {
-                if let (Some(rule), Some("formula")) = (cur.as_mut(), text_of) {
-                    let ent = match g.as_ref() {
-                        "quot" => "\"",
-                        "amp" => "&",
-                        "lt" => "<",
-                        "gt" => ">",
-                        "apos" => "'",
-                        _ => "",
-                    };
-                    rule.formula.push_str(ent);
+                if let (Some(rule), Some(field)) = (cur.as_mut(), text_of) {
+                    match field {
+                        "formula" => push_entity(&mut rule.formula, &g),
+                        _ => push_entity(&mut rule.sqref, &g),
+                    }
                 }
             }
             Event::End(e) => match e.local_name().as_ref() {
@@ -200,7 +263,7 @@ fn resolve(
     let Some(g) = grids.iter().find(|g| g.name == sheet_name) else {
         return Vec::new();
     };
-    let Some(((r0, c0), (r1, c1))) = parse_range(&range) else {
+    let Some(((r0, c0), (r1, c1))) = parse_range(&range).or_else(|| column_range(&range)) else {
         return Vec::new();
     };
     g.cells
@@ -209,6 +272,14 @@ fn resolve(
         .map(|(_, v)| v.clone())
         .take(MAX_VALUES)
         .collect()
+}
+
+/// A whole-column range (`$A:$A`, `B:C`) as cell corners.
+fn column_range(s: &str) -> Option<CellRange> {
+    let (a, b) = s.rsplit('!').next()?.split_once(':')?;
+    let col = |x: &str| super::parse_col_letters(&x.trim().replace('$', ""));
+    let (a, b) = (col(a)?, col(b)?);
+    Some(((0, a.min(b)), (LAST_ROW, a.max(b))))
 }
 
 /// What a dropdown value means, if it is one of the usual answers.
@@ -322,5 +393,101 @@ mod tests {
             s(&["Yes", "No", "N/A"])
         );
         assert!(resolve("Nowhere!A1:A3", "Q", &grids, &names).is_empty());
+    }
+
+    #[test]
+    fn reads_lists_from_a_real_workbook() {
+        use rust_xlsxwriter::{DataValidation, Formula, Workbook};
+        let d = tempfile::tempdir().unwrap();
+        let path = d.path().join("dv.xlsx");
+        let mut wb = Workbook::new();
+        let ws = wb.add_worksheet().set_name("Questions").unwrap();
+        ws.write_string(0, 0, "Question").unwrap();
+        ws.write_string(0, 7, "Y").unwrap();
+        ws.write_string(1, 7, "N").unwrap();
+        let inline = DataValidation::new()
+            .allow_list_strings(&["Yes", "No", "N/A"])
+            .unwrap();
+        ws.add_data_validation(1, 2, 39, 2, &inline).unwrap();
+        let cross = DataValidation::new().allow_list_formula(Formula::new("=Lists!$A$1:$A$3"));
+        ws.add_data_validation(1, 3, 39, 3, &cross).unwrap();
+        let named = DataValidation::new().allow_list_formula(Formula::new("=Answers"));
+        ws.add_data_validation(1, 4, 1, 4, &named).unwrap();
+        let same = DataValidation::new().allow_list_formula(Formula::new("=$H$1:$H$2"));
+        ws.add_data_validation(2, 4, 2, 5, &same).unwrap();
+        let column = DataValidation::new().allow_list_formula(Formula::new("='My Lists'!$B:$B"));
+        ws.add_data_validation(3, 4, 3, 4, &column).unwrap();
+        let nowhere = DataValidation::new().allow_list_formula(Formula::new("=Gone!$A$1:$A$2"));
+        ws.add_data_validation(4, 4, 4, 4, &nowhere).unwrap();
+        let lists = wb.add_worksheet().set_name("Lists").unwrap();
+        for (r, v) in ["Yes", "No", "Not Applicable"].iter().enumerate() {
+            lists.write_string(r as u32, 0, *v).unwrap();
+        }
+        lists.set_hidden(true);
+        let mine = wb.add_worksheet().set_name("My Lists").unwrap();
+        mine.write_string(0, 1, "Compliant").unwrap();
+        mine.write_string(5, 1, "Not compliant").unwrap();
+        wb.define_name("Answers", "=Lists!$A$1:$A$2").unwrap();
+        wb.save(&path).unwrap();
+
+        let all = read_list_rules(&path, PatchLimits::default()).unwrap();
+        assert_eq!(all.keys().collect::<Vec<_>>(), vec!["Questions"]);
+        let rules = &all["Questions"];
+        assert_eq!(
+            rules.len(),
+            5,
+            "the unresolvable rule is dropped: {rules:?}"
+        );
+        assert_eq!(allowed_at(rules, 1, 2), Some(&s(&["Yes", "No", "N/A"])[..]));
+        assert_eq!(
+            allowed_at(rules, 39, 2),
+            Some(&s(&["Yes", "No", "N/A"])[..])
+        );
+        assert_eq!(allowed_at(rules, 40, 2), None);
+        assert_eq!(allowed_at(rules, 0, 2), None, "the header is not covered");
+        assert_eq!(
+            allowed_at(rules, 20, 3),
+            Some(&s(&["Yes", "No", "Not Applicable"])[..])
+        );
+        assert_eq!(allowed_at(rules, 1, 4), Some(&s(&["Yes", "No"])[..]));
+        assert_eq!(allowed_at(rules, 2, 5), Some(&s(&["Y", "N"])[..]));
+        assert_eq!(
+            allowed_at(rules, 3, 4),
+            Some(&s(&["Compliant", "Not compliant"])[..])
+        );
+        assert_eq!(allowed_at(rules, 4, 4), None);
+
+        // The same guards as the patcher: a tiny inflate bound refuses the file.
+        let tiny = PatchLimits {
+            max_entry_bytes: 64,
+            max_total_bytes: 64,
+        };
+        assert!(read_list_rules(&path, tiny).is_err());
+        let csv = d.path().join("q.csv");
+        std::fs::write(&csv, "Question,Answer\nMFA?,\n").unwrap();
+        assert!(read_list_rules(&csv, PatchLimits::default())
+            .unwrap()
+            .is_empty());
+    }
+
+    #[test]
+    fn defined_names_keep_their_first_definition_and_entities() {
+        let d = tempfile::tempdir().unwrap();
+        let path = d.path().join("n.xlsx");
+        let mut z = zip::ZipWriter::new(std::fs::File::create(&path).unwrap());
+        z.start_file("xl/workbook.xml", zip::write::SimpleFileOptions::default())
+            .unwrap();
+        std::io::Write::write_all(
+            &mut z,
+            br#"<workbook xmlns="x"><definedNames><definedName name="A" localSheetId="0">'Bob&apos;s'!$A$1:$A$2</definedName><definedName name="a">Other!$A$1</definedName><definedName name="B">'Q&amp;A'!&#36;B&#36;1</definedName></definedNames></workbook>"#,
+        )
+        .unwrap();
+        z.finish().unwrap();
+        let mut pkg = Package::open(&path, PatchLimits::default()).unwrap();
+        let names = defined_names(&mut pkg).unwrap();
+        assert_eq!(names["a"], "'Bob's'!$A$1:$A$2");
+        assert_eq!(names["b"], "'Q&A'!$B$1");
+        assert_eq!(column_range("$C:$A"), Some(((0, 0), (LAST_ROW, 2))));
+        assert_eq!(column_range("A1:A2"), None);
     }
 }
