@@ -161,3 +161,42 @@ fn existing_answers_are_kept_unless_overwrite() {
     let redone = fill::decide(&r, &m, &si.entries, Thresholds::default(), true);
     assert_eq!(redone.proposal.unwrap().id, "soc3");
 }
+
+#[test]
+fn a_swapped_or_missing_qualifier_is_never_auto_answered_wrongly() {
+    let (_d, si) = library();
+    let m = Matcher::new(&si);
+    let decide = |q: &str| fill::decide(&row(q), &m, &si.entries, Thresholds::default(), false);
+    // The wording of the SOC 2 entry's alternate, but about SOC 1: SOC 1 or nothing.
+    let item = decide("Has a SOC 1 Type 2 audit been completed?");
+    if item.status == Status::Auto {
+        assert_eq!(item.proposal.unwrap().id, "soc1-type2");
+    }
+    // Which report? The question does not say: a person must choose.
+    let item = decide("Do you have a Type II report?");
+    assert_ne!(item.status, Status::Auto, "{item:?}");
+}
+
+#[test]
+fn negations_and_qualifiers_move_the_ranking() {
+    let (_d, si) = library();
+    let m = Matcher::new(&si);
+    assert_eq!(
+        top(
+            &m,
+            &si,
+            "Is data encrypted while it moves between systems, not just at rest?",
+            &[]
+        ),
+        "enc-transit"
+    );
+    assert_eq!(
+        top(
+            &m,
+            &si,
+            "Other than your workforce, can customers enforce MFA for their users?",
+            &[]
+        ),
+        "mfa-customers"
+    );
+}

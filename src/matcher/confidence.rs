@@ -10,17 +10,36 @@ use super::Candidate;
 /// Logit penalty for the share of the entry's named things the question lacks.
 const NAMED_EXTRA_PENALTY: f32 = 3.0;
 
+/// Logit penalty for the share of the question's tagged named things the entry lacks ("SOC 1"
+/// asked, an entry about SOC 2 offered).
+const STRONG_MISS_PENALTY: f32 = 3.0;
+
+/// Logit penalty when the runner-up explains the question as fully as the winner.
+const UNDECIDED_PENALTY: f32 = 2.0;
+
 /// Confidence that `candidates[0]` is right.
 pub fn confidence(candidates: &[Candidate]) -> f32 {
     let Some(first) = candidates.first() else {
         return 0.0;
     };
-    let second = candidates.get(1).map(|c| c.score).unwrap_or(0.0);
+    let runner_up = candidates.get(1);
+    let second = runner_up.map(|c| c.score).unwrap_or(0.0);
+    // The runner-up explains every part of the question the winner does, and both are about
+    // named things the question never mentions ("Do you have a Type II report?": SOC 1 or
+    // SOC 2?): the question cannot tell them apart.
+    let undecided = runner_up.is_some_and(|s| {
+        s.features.question_cov >= first.features.question_cov - 0.01
+            && s.features.entry_cov >= first.features.entry_cov - 0.01
+            && first.features.named_extra > 0.0
+            && s.features.named_extra > 0.0
+    });
     let margin = (first.score - second).max(0.0);
     // An entry about a named thing the question never mentions (SOC 1, Type II, ISO 27701)
     // may be the right family but the wrong member: less sure.
     let z = 8.0 * (first.score - 0.45) + 12.0 * (margin - 0.05)
-        - NAMED_EXTRA_PENALTY * first.features.named_extra;
+        - NAMED_EXTRA_PENALTY * first.features.named_extra
+        - STRONG_MISS_PENALTY * first.features.strong_miss
+        - if undecided { UNDECIDED_PENALTY } else { 0.0 };
     1.0 / (1.0 + (-z).exp())
 }
 

@@ -65,6 +65,12 @@ pub struct Features {
     /// in most of its phrasings) that neither the question nor its context mentions: an entry
     /// about "SOC 1" offered for a question that never says which report.
     pub named_extra: f32,
+    /// Share of the question's tagged named things (named things some entry is tagged with:
+    /// SOC 1, ISO 27701, MFA) that the entry lacks.
+    pub strong_miss: f32,
+    /// Share of what the question sets aside ("other than X", "not just X") that the entry is
+    /// about.
+    pub excluded_hit: f32,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -112,6 +118,8 @@ pub struct Matcher<'a> {
     boilerplate: Rc<HashMap<String, f32>>,
     /// Terms of the library's topic tags: the things entries are about.
     topics: Rc<HashSet<String>>,
+    /// Named things (synonym concepts, identifiers) that some entry's topic tags name.
+    tagged: Rc<HashSet<String>>,
 }
 
 impl<'a> Matcher<'a> {
@@ -185,8 +193,15 @@ impl<'a> Matcher<'a> {
             .iter()
             .flat_map(|p| p.anchors.iter().cloned())
             .collect();
+        let tagged: HashSet<String> = si
+            .entries
+            .iter()
+            .flat_map(|e| a.terms(&topic_tags(&e.tags).join(" ")))
+            .filter(|t| is_anchor(t))
+            .collect();
         Matcher {
             si,
+            tagged: Rc::new(tagged),
             topics: Rc::new(topics),
             prepared: Rc::new(prepared),
             idf: Rc::new(idf),
@@ -249,9 +264,14 @@ impl<'a> Matcher<'a> {
     /// Rank library entries for a question.
     pub fn rank(&self, q: &Query) -> Ranking {
         let a = &self.si.analyzer;
-        let q_terms: Vec<String> = dedup(a.terms(&q.text));
+        let (asked, set_aside) = split_exclusions(&q.text);
+        let q_terms: Vec<String> = dedup(a.terms(&asked));
         let c_terms: Vec<String> = dedup(a.terms(&q.context.join(" ")));
-        self.rank_terms(&q_terms, &c_terms)
+        let x_terms: Vec<String> = dedup(a.terms(&set_aside))
+            .into_iter()
+            .filter(|t| !q_terms.contains(t))
+            .collect();
+        self.rank_excluding(&q_terms, &c_terms, &x_terms)
     }
 
     /// The analysed, de-duplicated terms of a text.
@@ -261,6 +281,17 @@ impl<'a> Matcher<'a> {
 
     /// Rank for already analysed question and context terms.
     pub fn rank_terms(&self, q_terms: &[String], c_terms: &[String]) -> Ranking {
+        self.rank_excluding(q_terms, c_terms, &[])
+    }
+
+    /// Rank for analysed question and context terms, penalising entries about `x_terms`,
+    /// what the question sets aside ("other than X", "not just X").
+    pub fn rank_excluding(
+        &self,
+        q_terms: &[String],
+        c_terms: &[String],
+        x_terms: &[String],
+    ) -> Ranking {
         // Numbers the library never uses are numbering ("1.2", "Q12"), not meaning.
         let q_terms: Vec<String> = q_terms
             .iter()
@@ -287,7 +318,16 @@ impl<'a> Matcher<'a> {
             .into_iter()
             .filter_map(|pos| {
                 let p = self.prepared.get(pos)?;
-                let features = self.features(p, q_terms, wq, &c_terms, wc);
+                let mut features = self.features(p, q_terms, wq, &c_terms, wc);
+                let wx: f32 = x_terms.iter().map(|t| self.weight(t)).sum();
+                if wx > 0.0 {
+                    features.excluded_hit = x_terms
+                        .iter()
+                        .filter(|t| p.union.contains(*t))
+                        .map(|t| self.weight(t))
+                        .sum::<f32>()
+                        / wx;
+                }
                 Some(Candidate {
                     entry: pos,
                     score: score(&features),
@@ -365,11 +405,19 @@ impl<'a> Matcher<'a> {
             0.0
         };
         let wa: f32 = anchors.iter().map(|t| self.weight(t)).sum();
+        let strong: Vec<String> = anchors
+            .iter()
+            .filter(|t| self.tagged.contains(*t))
+            .cloned()
+            .collect();
+        let ws: f32 = strong.iter().map(|t| self.weight(t)).sum();
         let named: Vec<String> = p.anchors.iter().filter(|t| is_anchor(t)).cloned().collect();
         let wn: f32 = named.iter().map(|t| self.weight(t)).sum();
         Features {
             topic_miss: share(&topics, wt, &|t| !p.union.contains(t)),
             named_extra: share(&named, wn, &|t| !in_q(t)),
+            strong_miss: share(&strong, ws, &|t| !p.union.contains(t)),
+            excluded_hit: 0.0,
             anchor_miss: share(&anchors, wa, &|t| !p.union.contains(t)),
             core_miss,
             phrasing: best.0,
@@ -431,6 +479,72 @@ pub fn score(f: &Features) -> f32 {
         - 0.25 * f.anchor_miss
         - 0.15 * f.core_miss
         - 0.2 * f.topic_miss
+        - 0.4 * f.excluded_hit
+}
+
+/// Phrases after which a question names what it is *not* asking about.
+const SET_ASIDE: &[&str] = &[
+    "other than",
+    "not just",
+    "not only",
+    "except for",
+    "except",
+    "excluding",
+    "besides",
+    "apart from",
+    "aside from",
+    "in addition to",
+];
+
+/// Split a question into what it asks and what it sets aside: "Other than your workforce,
+/// can customers use MFA?" asks about customers and MFA and sets "your workforce" aside. The
+/// set-aside part runs to the next punctuation or conjunction, at most six words.
+pub fn split_exclusions(text: &str) -> (String, String) {
+    let lower = text.to_ascii_lowercase();
+    let bytes = lower.as_bytes();
+    let mut asked = String::new();
+    let mut aside = String::new();
+    let mut i = 0;
+    'scan: while i < lower.len() {
+        let at_word = i == 0 || !bytes[i - 1].is_ascii_alphanumeric();
+        if at_word {
+            for m in SET_ASIDE {
+                let end = i + m.len();
+                if lower[i..].starts_with(m)
+                    && bytes.get(end).is_none_or(|b| !b.is_ascii_alphanumeric())
+                {
+                    // The set-aside phrase: up to punctuation, a conjunction or six words.
+                    let rest = &text[end..];
+                    let mut stop = rest.len();
+                    for (k, ch) in rest.char_indices() {
+                        if matches!(ch, ',' | '?' | '.' | ';' | ':' | '(' | ')' | '\n') {
+                            stop = k;
+                            break;
+                        }
+                    }
+                    let words: Vec<&str> = rest[..stop].split_whitespace().collect();
+                    let cut = words
+                        .iter()
+                        .position(|w| {
+                            matches!(w.to_ascii_lowercase().as_str(), "and" | "or" | "but")
+                        })
+                        .unwrap_or(words.len())
+                        .min(6);
+                    aside.push_str(&words[..cut].join(" "));
+                    aside.push(' ');
+                    asked.push(' ');
+                    asked.push_str(&words[cut..].join(" "));
+                    asked.push(' ');
+                    i = end + stop;
+                    continue 'scan;
+                }
+            }
+        }
+        let ch_len = text[i..].chars().next().map_or(1, |c| c.len_utf8());
+        asked.push_str(&text[i..i + ch_len]);
+        i += ch_len;
+    }
+    (asked, aside.trim().to_string())
 }
 
 /// An entry's topic tags: every tag but the first (its domain) and framework mappings.
