@@ -191,3 +191,66 @@ fn filling_changes_only_answer_cells() {
         }
     }
 }
+
+#[test]
+fn citations_as_cell_notes() {
+    let d = tempfile::tempdir().unwrap();
+    let input = d.path().join("q.xlsx");
+    std::fs::copy(root().join("samples/security-assessment.xlsx"), &input).unwrap();
+    let out = Command::cargo_bin("vouch")
+        .unwrap()
+        .current_dir(d.path())
+        .args([
+            "fill",
+            "q.xlsx",
+            "--citations",
+            "note",
+            "--report",
+            "r.json",
+            "--library",
+        ])
+        .arg(root().join("knowledge"))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let r: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(d.path().join("r.json")).unwrap()).unwrap();
+    let autos = r["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|i| i["status"] == "auto")
+        .count();
+    assert!(autos > 0);
+    let a = parts(&input);
+    let b = parts(&d.path().join("q.filled.xlsx"));
+    for (part, bytes) in &a {
+        if part != "[Content_Types].xml" && !part.starts_with("xl/worksheets/sheet") {
+            assert_eq!(bytes, &b[part], "{part} changed");
+        }
+    }
+    let comments = String::from_utf8(b["xl/comments1.xml"].clone()).unwrap();
+    assert_eq!(comments.matches("<comment ").count(), autos);
+    assert!(comments.contains("Source: "));
+    assert!(b.contains_key("xl/drawings/vmlDrawing1.vml"));
+    assert!(String::from_utf8_lossy(&b["[Content_Types].xml"]).contains("/xl/comments1.xml"));
+    // No citation text in the cells themselves.
+    let (values, _) = cells(&d.path().join("q.filled.xlsx"));
+    assert!(values.values().all(|v| !v.contains("[vouch: ")));
+    let py = std::process::Command::new("python3")
+        .args([
+            "-c",
+            "import openpyxl,sys; wb=openpyxl.load_workbook(sys.argv[1]); print(sum(1 for ws in wb for row in ws.iter_rows() for c in row if c.comment))",
+        ])
+        .arg(d.path().join("q.filled.xlsx"))
+        .output();
+    if let Ok(o) = py {
+        if o.status.success() {
+            assert_eq!(String::from_utf8_lossy(&o.stdout).trim(), autos.to_string());
+        }
+    }
+}

@@ -179,6 +179,7 @@ fn fuzz_xlsx_patcher() {
         let edits: Vec<SheetEdits> = sheets
             .into_iter()
             .map(|sheet| SheetEdits {
+                notes: Vec::new(),
                 sheet,
                 edits: (0..6)
                     .map(|k| CellEdit {

@@ -60,7 +60,7 @@ pub struct Args {
     #[arg(long, value_name = "COL")]
     pub comment_col: Option<String>,
     /// Where citations go: the comment column (else an added Source column), always an added
-    /// Source column, or nowhere
+    /// Source column, an Excel note on the answer cell (.xlsx/.xlsm), or nowhere
     #[arg(long, value_enum, default_value = "comment", value_name = "WHERE")]
     pub citations: CitationMode,
     /// Also write the filled CSV as an .xlsx (NAME.filled.xlsx); CSV input only
@@ -141,9 +141,16 @@ pub fn run(a: Args) -> Result<ExitStatus> {
     for (input, wb, q) in read_in {
         let mut items = fill::decide_all(&q, &m, &si.entries, thresholds, a.overwrite);
         let mut edits = Vec::new();
+        // Notes exist only in a workbook Vouch patches; elsewhere citations get a column.
+        let patched = matches!(wb.kind, InputKind::Xlsx | InputKind::Xlsm);
+        let sheet_mode = if mode == CitationMode::Note && !patched {
+            CitationMode::Column
+        } else {
+            mode
+        };
         for sq in &q.sheets {
             if let Some(grid) = wb.sheets.iter().find(|g| g.name == sq.sheet) {
-                let e = fill::plan_sheet(sq, grid, &mut items, mode);
+                let e = fill::plan_sheet(sq, grid, &mut items, sheet_mode);
                 if !e.edits.is_empty() {
                     edits.push(e);
                 }
@@ -164,6 +171,11 @@ pub fn run(a: Args) -> Result<ExitStatus> {
             notes.push(format!("sheet '{sheet}' skipped: {why}"));
         }
         notes.extend(q.notes.iter().cloned());
+        if sheet_mode != mode {
+            notes.push(
+                "cell notes need an .xlsx/.xlsm input; citations went to a Source column".into(),
+            );
+        }
         if matches!(wb.kind, InputKind::Xls | InputKind::Ods) {
             notes.push(format!(
                 "{} cannot be edited in place; the answers are in a rebuilt .xlsx (values only, original formatting not kept)",
@@ -194,6 +206,10 @@ pub fn run(a: Args) -> Result<ExitStatus> {
                         col_letter(*col),
                         row + 1
                     ));
+                }
+                if s.notes > 0 {
+                    p.notes
+                        .push(format!("{} citations added as cell notes", s.notes));
                 }
                 if s.signature_invalidated {
                     p.notes.push("the workbook was digitally signed; the filled copy's signature is no longer valid".into());

@@ -241,6 +241,9 @@ pub enum CitationMode {
     Comment,
     /// Always in an added `Source` column; the comment column gets the explanation only.
     Column,
+    /// In an Excel note on the answer cell (.xlsx/.xlsm); the comment column gets the
+    /// explanation only.
+    Note,
     /// Answers only: nothing about sources or confidence in the workbook.
     None,
 }
@@ -317,6 +320,7 @@ pub fn plan_sheet(
     mode: CitationMode,
 ) -> SheetEdits {
     let mut edits = Vec::new();
+    let mut notes = Vec::new();
     let l = &sq.layout;
     let next_col = grid.extent().map(|(_, c)| c + 1).unwrap_or(0);
     let mut added = next_col;
@@ -326,7 +330,7 @@ pub fn plan_sheet(
         c
     });
     let source_col = match (mode, l.comment_col) {
-        (CitationMode::None, _) | (CitationMode::Comment, Some(_)) => None,
+        (CitationMode::None | CitationMode::Note, _) | (CitationMode::Comment, Some(_)) => None,
         (CitationMode::Comment, None) | (CitationMode::Column, _) => Some(added),
     };
     let mut header_done = false;
@@ -395,9 +399,16 @@ pub fn plan_sheet(
                 None => cite,
             };
             edits.push(edit(row, sc, &text));
+        } else if mode == CitationMode::Note {
+            let text = match explanation.filter(|_| l.comment_col.is_none()) {
+                Some(e) => format!("{e}\n{cite}"),
+                None => cite,
+            };
+            notes.push(edit(row, answer_col, &text));
         }
     }
     SheetEdits {
+        notes,
         sheet: sq.sheet.clone(),
         edits,
     }

@@ -9,6 +9,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 
 pub mod layout;
+pub mod notes;
 pub mod patch;
 pub mod read;
 pub mod validation;

@@ -34,6 +34,8 @@ pub struct CellEdit {
 pub struct SheetEdits {
     pub sheet: String,
     pub edits: Vec<CellEdit>,
+    /// Cell notes to attach (xlsx only): the citation beside an answer, when wanted there.
+    pub notes: Vec<CellEdit>,
 }
 
 /// Bounds on what a package may make the patcher inflate.
@@ -60,6 +62,8 @@ impl Default for PatchLimits {
 pub struct PatchSummary {
     /// Cells written.
     pub written: usize,
+    /// Cell notes added.
+    pub notes: usize,
     /// Edits not made: (sheet, row, col, why), 0-based.
     pub skipped: Vec<(String, u32, u32, String)>,
     /// The package carried a digital signature, which any edit invalidates.
@@ -287,7 +291,19 @@ pub fn patch_xlsx(
     let parts = pkg.sheet_parts()?;
     let mut summary = PatchSummary::default();
     let mut patched: BTreeMap<String, Vec<u8>> = BTreeMap::new();
-    for se in edits.iter().filter(|s| !s.edits.is_empty()) {
+    let names: Vec<String> = (0..pkg.zip.len())
+        .map(|i| {
+            pkg.zip
+                .name_for_index(i)
+                .and_then(|n| n.ok())
+                .map(|n| n.into_owned())
+                .unwrap_or_default()
+        })
+        .collect();
+    for se in edits
+        .iter()
+        .filter(|s| !s.edits.is_empty() || !s.notes.is_empty())
+    {
         let loc = Location::file(input).sheet(&se.sheet);
         let part = parts
             .iter()
@@ -304,17 +320,36 @@ pub fn patch_xlsx(
                 .into_iter()
                 .map(|(r, c, why)| (se.sheet.clone(), r, c, why)),
         );
-        patched.insert(part, p.xml);
+        let mut sheet_xml = p.xml;
+        if !se.notes.is_empty() {
+            let rels_name = super::notes::rels_name(&part);
+            let rels = match patched.get(&rels_name) {
+                Some(r) => Some(r.clone()),
+                None => pkg.read(&rels_name)?,
+            };
+            let ct = match patched.get("[Content_Types].xml") {
+                Some(c) => c.clone(),
+                None => pkg.read("[Content_Types].xml")?.unwrap_or_default(),
+            };
+            let known: Vec<String> = names.iter().chain(patched.keys()).cloned().collect();
+            match super::notes::build(&part, &sheet_xml, rels.as_deref(), &ct, &known, &se.notes) {
+                Ok(np) => {
+                    sheet_xml = np.sheet_xml;
+                    summary.notes += se.notes.len();
+                    patched.extend(np.parts);
+                }
+                Err(why) => summary.skipped.extend(se.notes.iter().map(|n| {
+                    (
+                        se.sheet.clone(),
+                        n.row,
+                        n.col,
+                        format!("note not added: {why}"),
+                    )
+                })),
+            }
+        }
+        patched.insert(part, sheet_xml);
     }
-    let names: Vec<String> = (0..pkg.zip.len())
-        .map(|i| {
-            pkg.zip
-                .name_for_index(i)
-                .and_then(|n| n.ok())
-                .map(|n| n.into_owned())
-                .unwrap_or_default()
-        })
-        .collect();
     summary.signature_invalidated = names.iter().any(|n| n.starts_with("_xmlsignatures/"));
     crate::atomic::write_file(output, |w| {
         let err = |e: zip::result::ZipError| {
@@ -338,6 +373,14 @@ pub fn patch_xlsx(
                 })?;
                 z.raw_copy_file(entry).map_err(err)?;
             }
+        }
+        // Parts the notes added, after the package's own.
+        for (name, bytes) in patched.iter().filter(|(n, _)| !names.contains(n)) {
+            let opts = zip::write::SimpleFileOptions::default()
+                .compression_method(zip::CompressionMethod::Deflated);
+            z.start_file(name.as_str(), opts).map_err(err)?;
+            z.write_all(bytes)
+                .map_err(|e| Error::internal(format!("cannot write {}: {e}", output.display())))?;
         }
         z.finish().map_err(err)?;
         Ok(())
@@ -914,6 +957,7 @@ mod tests {
         let input = fixture(d.path());
         let out = d.path().join("q.filled.xlsx");
         let edits = vec![SheetEdits {
+            notes: Vec::new(),
             sheet: "Questions".into(),
             edits: vec![
                 edit(3, 2, "Yes"),
@@ -1039,6 +1083,7 @@ mod tests {
             .unwrap()
             .to_string();
         let edits = vec![SheetEdits {
+            notes: Vec::new(),
             sheet: "Questions".into(),
             edits: vec![edit(3, 2, "Yes")],
         }];
@@ -1072,6 +1117,7 @@ mod tests {
             max_total_bytes: 1 << 20,
         };
         let edits = vec![SheetEdits {
+            notes: Vec::new(),
             sheet: "Questions".into(),
             edits: vec![edit(3, 2, "Yes")],
         }];
@@ -1081,6 +1127,7 @@ mod tests {
             &input,
             &out,
             &[SheetEdits {
+                notes: Vec::new(),
                 sheet: "Nope".into(),
                 edits: vec![edit(0, 0, "x")],
             }],
@@ -1262,6 +1309,7 @@ mod tests {
             &input,
             &out,
             &[SheetEdits {
+                notes: Vec::new(),
                 sheet: "Q & A".into(),
                 edits: vec![edit(0, 1, "Yes"), edit(1, 0, "x\u{7}y")],
             }],
@@ -1286,6 +1334,7 @@ mod tests {
         let input = package(d.path(), &sheet, &[]);
         let out = d.path().join("out.xlsx");
         let edits = [SheetEdits {
+            notes: Vec::new(),
             sheet: "Q & A".into(),
             edits: vec![edit(0, 0, "x")],
         }];
@@ -1343,6 +1392,7 @@ mod tests {
         let input = fixture(d.path());
         let out = d.path().join("o.xlsx");
         let edits = vec![SheetEdits {
+            notes: Vec::new(),
             sheet: "Questions".into(),
             edits: vec![edit(3, 2, "Yes"), edit(12, 3, "=1+1 & <b>")],
         }];

@@ -119,6 +119,7 @@ mod tests {
         g.cells.insert((0, 1), "Answer".into());
         g.cells.insert((1, 0), "Do you, \"really\"?".into());
         let e = SheetEdits {
+            notes: Vec::new(),
             sheet: String::new(),
             edits: vec![CellEdit {
                 row: 1,
