@@ -37,6 +37,9 @@ pub struct Analyzer {
     /// Phrase (sequence of stems) → concept term, keyed by the first stem.
     phrases: HashMap<String, Vec<(Vec<String>, String)>>,
     stop: std::collections::HashSet<&'static str>,
+    /// Words of the thesaurus that are never stemmed: adverbs such as "monthly", whose stem
+    /// ("month") is a different word ("twelve months" is not "monthly").
+    unstemmed: std::collections::HashSet<String>,
     /// Stems of questionnaire filler words, matched at a low weight.
     filler: std::collections::HashSet<String>,
 }
@@ -88,6 +91,13 @@ impl Analyzer {
             phrases: HashMap::new(),
             stop: STOP_WORDS.iter().copied().collect(),
             filler: Default::default(),
+            unstemmed: groups
+                .iter()
+                .flat_map(|g| g.terms.iter())
+                .map(|t| words(t))
+                .filter(|w| w.len() == 1 && w[0].ends_with("ly"))
+                .map(|w| w[0].clone())
+                .collect(),
         };
         for g in groups {
             let Some(name) = g.terms.first() else {
@@ -129,7 +139,7 @@ impl Analyzer {
     fn stem(&self, w: &str) -> String {
         // Short tokens and tokens with digits are identifiers (ids, versions, acronyms):
         // stemming `aes` to `ae` or `soc2s` helps nobody.
-        if w.len() <= 3 || w.bytes().any(|b| b.is_ascii_digit()) {
+        if w.len() <= 3 || w.bytes().any(|b| b.is_ascii_digit()) || self.unstemmed.contains(w) {
             return w.to_string();
         }
         self.stemmer.stem(w).into_owned()
@@ -266,5 +276,19 @@ mod tests {
         assert!(a.is_filler("establish"));
         assert!(a.is_filler("~organization"));
         assert!(!a.is_filler("encrypt"));
+    }
+
+    #[test]
+    fn adverbs_in_the_thesaurus_are_not_their_nouns() {
+        let g = |t: &[&str]| SynonymGroup {
+            terms: t.iter().map(|x| x.to_string()).collect(),
+        };
+        let a = Analyzer::new(&[g(&["monthly", "every month"])]);
+        assert_eq!(a.terms("scanned monthly"), ["scan", "~monthly"]);
+        assert_eq!(a.terms("scanned every month"), ["scan", "~monthly"]);
+        assert_eq!(
+            a.terms("kept for twelve months"),
+            ["kept", "twelv", "month"]
+        );
     }
 }
