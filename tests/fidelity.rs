@@ -6,8 +6,8 @@
 //! worksheet, everything outside `<sheetData>` and `<dimension>` (merges, data validations,
 //! protection, column widths, conditional formats, extensions) must be byte-identical, and
 //! every cell that differs must have been empty before and lie on a row the report says was
-//! answered automatically. A second reader (Python's openpyxl) opens every output when it is
-//! installed.
+//! answered automatically. Other readers (Python's openpyxl, LibreOffice) open every output
+//! when they are installed.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::Read;
@@ -172,6 +172,22 @@ fn filling_changes_only_answer_cells() {
             assert!(
                 answered_rows.contains(row),
                 "{name}: auto row {row:?} not written"
+            );
+        }
+
+        // LibreOffice converts it, when installed.
+        let conv = d.path().join("conv");
+        let lo = std::process::Command::new("soffice")
+            .args(["--headless", "--convert-to", "csv", "--outdir"])
+            .arg(&conv)
+            .arg(&output)
+            .output();
+        if let Ok(o) = lo {
+            assert!(o.status.success(), "{name}: soffice failed");
+            let csv = conv.join(output.with_extension("csv").file_name().unwrap());
+            assert!(
+                csv.is_file(),
+                "{name}: LibreOffice could not read the output"
             );
         }
 
