@@ -227,11 +227,10 @@ impl<'a> Matcher<'a> {
         let mut damp = HashMap::new();
         if n >= MIN_QUESTIONS_FOR_DAMPING {
             for (t, d) in df {
-                // Named things (synonym concepts such as SOC 2, identifiers with digits) are
-                // what a themed questionnaire is about, not boilerplate: never damped.
-                if t.starts_with(crate::text::CONCEPT_PREFIX)
-                    || t.bytes().any(|b| b.is_ascii_digit())
-                {
+                // Named things entries are tagged with (SOC 2, MFA) and identifiers with
+                // digits are what a themed questionnaire is about, not boilerplate: never
+                // damped. Other concepts ("annually", "documented") can be boilerplate.
+                if self.tagged.contains(&t) || t.bytes().any(|b| b.is_ascii_digit()) {
                     continue;
                 }
                 let share = d as f32 / n as f32;
