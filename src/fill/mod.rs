@@ -527,6 +527,7 @@ mod tests {
             comment_col: comment.then_some(2),
             context_cols: vec![],
             headers: Default::default(),
+            guessed: false,
         };
         let sq = SheetQuestions {
             sheet: "S".into(),

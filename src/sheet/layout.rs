@@ -352,6 +352,13 @@ pub fn detect(wb: &Workbook, ov: &LayoutOverrides) -> Result<Questionnaire> {
                     q.skipped
                         .push((g.name.clone(), "a header but no questions under it".into()));
                 } else {
+                    if sq.layout.guessed {
+                        q.notes.push(format!(
+                            "sheet '{}': no header names the questions; took column {} because its cells read like questions (use --header-row and --question-col to choose)",
+                            g.name,
+                            col_letter(sq.layout.question_col)
+                        ));
+                    }
                     if sq.layout.answer_col.is_none() {
                         q.notes.push(format!(
                             "sheet '{}': no answer column found; answers go into an added 'Response' column (use --answer-col to choose one)",
@@ -396,6 +403,7 @@ fn detect_sheet(
     ov: &LayoutOverrides,
     loc: &Location,
 ) -> Result<std::result::Result<SheetQuestions, String>> {
+    let mut guessed = false;
     let Some((max_row, _)) = g.extent() else {
         return Ok(Err("empty sheet".into()));
     };
@@ -414,6 +422,7 @@ fn detect_sheet(
             Some(h) => (Some(h.row), h.roles),
             None => match (&ov.question_col, guess_by_content(g)) {
                 (None, Some((first, c))) => {
+                    guessed = true;
                     (first.checked_sub(1), BTreeMap::from([(c, Role::Question)]))
                 }
                 (Some(_), _) => (None, BTreeMap::new()),
@@ -524,6 +533,7 @@ fn detect_sheet(
         comment_col,
         context_cols,
         headers,
+        guessed,
     };
     let rows = question_rows(g, &layout, loc)?;
     Ok(Ok(SheetQuestions {
@@ -939,6 +949,12 @@ mod tests {
         let q = detect(&wb(vec![g]), &LayoutOverrides::default()).unwrap();
         assert_eq!(q.sheets[0].layout.question_col, 1);
         assert_eq!(q.sheets[0].layout.header_row, None);
+        assert!(q.sheets[0].layout.guessed);
+        assert!(
+            q.notes.iter().any(|n| n.contains("--question-col")),
+            "{:?}",
+            q.notes
+        );
         assert_eq!(q.sheets[0].layout.id_col, Some(0));
         assert_eq!(q.sheets[0].rows.len(), 3);
     }

@@ -104,6 +104,9 @@ pub struct Layout {
     pub context_cols: Vec<u32>,
     /// Header text per column, as found.
     pub headers: BTreeMap<u32, String>,
+    /// No header named the question column: it was picked because its cells read like
+    /// questions (the user is told, with the flags that override it).
+    pub guessed: bool,
 }
 
 /// One question to answer, with everything around it that helps to understand it.
