@@ -55,6 +55,100 @@ impl std::fmt::Debug for Analyzer {
 /// Lower-case words of a text: runs of letters and digits. Apostrophes inside words are
 /// joined and a possessive `'s` is dropped (`vendor's` → `vendor`, `don't` → `dont`);
 /// everything else splits.
+/// British spellings questionnaires use, as the American ones (the stemmer treats them as
+/// different words: "organisation" → "organis", "organization" → "organ").
+const BRITISH: &[(&str, &str)] = &[
+    ("programme", "program"),
+    ("programmes", "programs"),
+    ("behaviour", "behavior"),
+    ("behaviours", "behaviors"),
+    ("centre", "center"),
+    ("centres", "centers"),
+    ("licence", "license"),
+    ("licences", "licenses"),
+    ("defence", "defense"),
+    ("catalogue", "catalog"),
+    ("labelled", "labeled"),
+    ("labelling", "labeling"),
+    ("modelling", "modeling"),
+    ("cancelled", "canceled"),
+    ("judgement", "judgment"),
+];
+
+/// Roots whose British forms end in -ise, -ised, -ises, -ising (authorise, sanitised...).
+/// Listed, because many English words end in -ise without being one (enterprise, exercise).
+const ISE_ROOTS: &[&str] = &[
+    "author",
+    "organ",
+    "sanit",
+    "anonym",
+    "pseudonym",
+    "minim",
+    "maxim",
+    "priorit",
+    "categor",
+    "recogn",
+    "custom",
+    "optim",
+    "util",
+    "summar",
+    "final",
+    "standard",
+    "central",
+    "normal",
+    "character",
+    "emphas",
+    "harmon",
+    "synchron",
+    "token",
+    "virtual",
+    "container",
+    "digit",
+    "formal",
+    "item",
+    "operational",
+    "personal",
+    "special",
+    "stabil",
+    "legitim",
+    "capital",
+    "real",
+    "visual",
+    "general",
+    "local",
+    "global",
+    "modern",
+    "decentral",
+    "initial",
+];
+
+/// The American spelling of a lowercase word, when it is a British one.
+fn american(w: String) -> String {
+    if let Some((_, us)) = BRITISH.iter().find(|(uk, _)| *uk == w) {
+        return us.to_string();
+    }
+    for (uk, us) in [("isations", "izations"), ("isation", "ization")] {
+        if let Some(root) = w.strip_suffix(uk) {
+            return format!("{root}{us}");
+        }
+    }
+    for (uk, us) in [
+        ("ise", "ize"),
+        ("ised", "ized"),
+        ("ises", "izes"),
+        ("ising", "izing"),
+        ("iser", "izer"),
+        ("isers", "izers"),
+    ] {
+        if let Some(root) = w.strip_suffix(uk) {
+            if ISE_ROOTS.contains(&root) {
+                return format!("{root}{us}");
+            }
+        }
+    }
+    w
+}
+
 pub fn words(text: &str) -> Vec<String> {
     let mut out = Vec::new();
     let mut cur = String::new();
@@ -74,11 +168,11 @@ pub fn words(text: &str) -> Vec<String> {
                 }
             }
         } else if !cur.is_empty() {
-            out.push(std::mem::take(&mut cur));
+            out.push(american(std::mem::take(&mut cur)));
         }
     }
     if !cur.is_empty() {
-        out.push(cur);
+        out.push(american(cur));
     }
     out
 }
@@ -289,6 +383,19 @@ mod tests {
         assert_eq!(
             a.terms("kept for twelve months"),
             ["kept", "twelv", "month"]
+        );
+    }
+
+    #[test]
+    fn british_spellings_become_american() {
+        assert_eq!(
+            words("Organisation's programme authorised"),
+            ["organization", "program", "authorized"]
+        );
+        assert_eq!(words("sanitised behaviour"), ["sanitized", "behavior"]);
+        assert_eq!(
+            words("enterprise exercise premises"),
+            ["enterprise", "exercise", "premises"]
         );
     }
 }
