@@ -31,6 +31,27 @@ const STOP_WORDS: &[&str] = &[
     "whether",
 ];
 
+/// Everyday English words that questionnaires wrap around what they ask ("at least", "get",
+/// "ever", "through"). A library rarely uses them, so their rarity there says nothing: the
+/// matcher caps their weight. Words that tell security topics apart are not listed.
+const EVERYDAY_WORDS: &[&str] = &[
+    "least", "get", "gets", "got", "ever", "tell", "through", "throughout", "against", "work",
+    "keep", "kept", "include", "includes", "including", "make", "made", "take", "taken", "give",
+    "given", "need", "needed", "know", "see", "like", "well", "just", "only", "still", "even",
+    "yet", "already", "currently", "current", "able", "possible", "specific", "particular",
+    "various", "way", "ways", "part", "kind", "type", "types", "thing", "things", "someone",
+    "anyone", "everyone", "something", "anything", "whatever", "whenever", "wherever", "every",
+    "all", "some", "many", "much", "more", "most", "few", "several", "own", "same", "different",
+    "otherwise", "instead", "rather", "really", "actually", "always", "usually", "generally",
+    "typically", "normally", "often", "sometimes", "never", "once", "twice", "whole", "entire",
+    "full", "fully", "complete", "completely", "ensure", "ensures", "ensuring", "help", "helps",
+    "use", "used", "uses", "using", "utilize", "following", "follow", "follows", "regarding",
+    "related", "relating", "respect", "around", "across", "along", "among", "between", "during",
+    "after", "before", "since", "until", "while", "without", "under", "over", "above", "below",
+    "put", "set", "go", "goes", "come", "comes", "find", "found", "look", "say", "said", "want",
+    "try", "let", "seem", "able", "available", "necessary", "required", "require", "requires",
+];
+
 /// A compiled analyzer: stemmer, synonym phrase table and stop words.
 pub struct Analyzer {
     stemmer: Stemmer,
@@ -42,6 +63,8 @@ pub struct Analyzer {
     unstemmed: std::collections::HashSet<String>,
     /// Stems of questionnaire filler words, matched at a low weight.
     filler: std::collections::HashSet<String>,
+    /// Stems of everyday English words, whose weight the matcher caps.
+    everyday: std::collections::HashSet<String>,
 }
 
 impl std::fmt::Debug for Analyzer {
@@ -185,6 +208,7 @@ impl Analyzer {
             phrases: HashMap::new(),
             stop: STOP_WORDS.iter().copied().collect(),
             filler: Default::default(),
+            everyday: Default::default(),
             unstemmed: groups
                 .iter()
                 .flat_map(|g| g.terms.iter())
@@ -197,7 +221,16 @@ impl Analyzer {
             let Some(name) = g.terms.first() else {
                 continue;
             };
-            let concept = format!("{CONCEPT_PREFIX}{}", words(name).join("_"));
+            // A plain group reads as its first term's stems; any other is a named concept.
+            let concept = if g.plain {
+                words(name)
+                    .iter()
+                    .map(|w| a.stem(w))
+                    .collect::<Vec<_>>()
+                    .join("_")
+            } else {
+                format!("{CONCEPT_PREFIX}{}", words(name).join("_"))
+            };
             for term in &g.terms {
                 let stems: Vec<String> = words(term).iter().map(|w| a.stem(w)).collect();
                 if stems.is_empty() {
@@ -213,6 +246,13 @@ impl Analyzer {
         for list in a.phrases.values_mut() {
             list.sort_by_key(|x| std::cmp::Reverse(x.0.len()));
         }
+        // Through the full analysis: an everyday word inside a synonym group ("currently")
+        // is that group's concept, not an everyday word.
+        let everyday: Vec<String> = EVERYDAY_WORDS.iter().flat_map(|w| a.terms(w)).collect();
+        a.everyday = everyday
+            .into_iter()
+            .filter(|t| !t.starts_with(CONCEPT_PREFIX))
+            .collect();
         a
     }
 
@@ -228,6 +268,11 @@ impl Analyzer {
     /// True for the stem of a filler word ("establish", "document", "process").
     pub fn is_filler(&self, term: &str) -> bool {
         self.filler.contains(term)
+    }
+
+    /// True for the stem of an everyday English word ("least", "get", "through").
+    pub fn is_everyday(&self, term: &str) -> bool {
+        self.everyday.contains(term)
     }
 
     fn stem(&self, w: &str) -> String {
@@ -289,6 +334,7 @@ mod tests {
     fn groups() -> Vec<SynonymGroup> {
         let g = |t: &[&str]| SynonymGroup {
             terms: t.iter().map(|s| s.to_string()).collect(),
+            plain: false,
         };
         vec![
             g(&[
@@ -340,6 +386,7 @@ mod tests {
     fn longer_phrases_also_carry_their_parts() {
         let g = |t: &[&str]| SynonymGroup {
             terms: t.iter().map(|s| s.to_string()).collect(),
+            plain: false,
         };
         let a = Analyzer::new(&[
             g(&["business continuity plan", "bcp"]),
@@ -364,6 +411,7 @@ mod tests {
     fn filler_words_are_known_by_stem_and_concept() {
         let g = |t: &[&str]| SynonymGroup {
             terms: t.iter().map(|x| x.to_string()).collect(),
+            plain: false,
         };
         let a = Analyzer::new(&[g(&["organization", "organisational"])])
             .with_filler(&["established".into(), "organisational".into()]);
@@ -373,9 +421,29 @@ mod tests {
     }
 
     #[test]
+    fn plain_groups_read_as_their_first_word() {
+        let g = SynonymGroup {
+            terms: vec!["customer".into(), "client".into()],
+            plain: true,
+        };
+        let a = Analyzer::new(&[g]);
+        assert_eq!(a.terms("client data"), ["custom", "data"]);
+        assert_eq!(a.terms("customer data"), ["custom", "data"]);
+    }
+
+    #[test]
+    fn everyday_words_are_known_by_stem() {
+        let a = Analyzer::new(&[]);
+        assert!(a.is_everyday("least"));
+        assert!(a.is_everyday("includ"));
+        assert!(!a.is_everyday("encrypt"));
+    }
+
+    #[test]
     fn adverbs_in_the_thesaurus_are_not_their_nouns() {
         let g = |t: &[&str]| SynonymGroup {
             terms: t.iter().map(|x| x.to_string()).collect(),
+            plain: false,
         };
         let a = Analyzer::new(&[g(&["monthly", "every month"])]);
         assert_eq!(a.terms("scanned monthly"), ["scan", "~monthly"]);

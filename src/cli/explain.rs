@@ -29,9 +29,17 @@ pub struct Args {
 pub fn run(a: Args) -> Result<ExitStatus> {
     let (si, _) = crate::index::open_or_build(&a.library.library)?;
     let m = Matcher::new(&si);
-    outln!("terms:   {}", m.terms(&a.question).join(" "));
+    // Each term with its weight: rare words that tell entries apart weigh most.
+    let weighted = |text: &str| -> String {
+        m.terms(text)
+            .iter()
+            .map(|t| format!("{t}({:.1})", m.weight_of([t])))
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    outln!("terms:   {}", weighted(&a.question));
     if !a.context.is_empty() {
-        outln!("context: {}", m.terms(&a.context.join(" ")).join(" "));
+        outln!("context: {}", weighted(&a.context.join(" ")));
     }
     let r = m.rank(&Query {
         text: a.question.clone(),

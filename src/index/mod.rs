@@ -136,10 +136,12 @@ impl Fnv {
     }
 }
 
-/// Content hash of the library's files (names and bytes) and of the index format.
+/// Content hash of the library's files (names and bytes), of the index format and of the
+/// built-in thesaurus (used by libraries without their own).
 pub fn library_hash(root: &Path) -> Result<String> {
     let mut h = Fnv::new();
     h.write(FORMAT_VERSION.as_bytes());
+    h.write(crate::knowledge::load::DEFAULT_SYNONYMS.as_bytes());
     for path in library_files(root)? {
         let rel = path.strip_prefix(root).unwrap_or(&path);
         h.write(rel.to_string_lossy().as_bytes());

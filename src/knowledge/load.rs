@@ -259,6 +259,7 @@ pub fn parse_thesaurus(path: &Path, text: &str) -> Result<(Vec<SynonymGroup>, Ve
     for g in parsed.group {
         let line = line_of(text, g.span().start);
         let g = g.into_inner();
+        let plain = g.plain;
         let terms: Vec<String> = g
             .terms
             .iter()
@@ -271,7 +272,7 @@ pub fn parse_thesaurus(path: &Path, text: &str) -> Result<(Vec<SynonymGroup>, Ve
                 "a synonym group needs at least two terms",
             ));
         }
-        out.push(SynonymGroup { terms });
+        out.push(SynonymGroup { terms, plain });
     }
     Ok((out, filler))
 }

@@ -124,6 +124,10 @@ impl Entry {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SynonymGroup {
     pub terms: Vec<String>,
+    /// Plain words ("client" for "customer"), not a named thing such as SOC 2 or MFA: the
+    /// group reads as its first term, and does not mark what a question or entry is about.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub plain: bool,
 }
 
 /// A whole answer library, validated.

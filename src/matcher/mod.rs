@@ -24,6 +24,8 @@ pub mod confidence;
 
 /// Weight multiplier of the library's filler words ("established", "documented").
 const FILLER_WEIGHT: f32 = 0.2;
+/// Highest weight of an everyday English word ("least", "through"), however rare in the library.
+const EVERYDAY_CAP: f32 = 2.5;
 /// How many candidates retrieval hands to the reranker.
 const RETRIEVE: usize = 40;
 /// A word used by more than this share of a questionnaire's questions is damped...
@@ -251,7 +253,10 @@ impl<'a> Matcher<'a> {
     }
 
     fn weight(&self, t: &str) -> f32 {
-        let w = self.idf.get(t).copied().unwrap_or(self.unknown_idf);
+        let mut w = self.idf.get(t).copied().unwrap_or(self.unknown_idf);
+        if self.si.analyzer.is_everyday(t) {
+            w = w.min(EVERYDAY_CAP);
+        }
         let filler = if self.si.analyzer.is_filler(t) {
             FILLER_WEIGHT
         } else {
@@ -291,16 +296,15 @@ impl<'a> Matcher<'a> {
         c_terms: &[String],
         x_terms: &[String],
     ) -> Ranking {
-        // Numbers the library never uses are numbering ("1.2", "Q12"), not meaning.
-        let q_terms: Vec<String> = q_terms
-            .iter()
-            .filter(|t| self.idf.contains_key(*t) || !t.bytes().all(|b| b.is_ascii_digit()))
-            .cloned()
-            .collect();
+        // Numbers the library never uses are numbering ("1.2", "Q12", "IAM-07"), not meaning.
+        let meaningful =
+            |t: &&String| self.idf.contains_key(*t) || !t.bytes().all(|b| b.is_ascii_digit());
+        let q_terms: Vec<String> = q_terms.iter().filter(meaningful).cloned().collect();
         let q_terms = q_terms.as_slice();
         let q_set: HashSet<&str> = q_terms.iter().map(|s| s.as_str()).collect();
         let c_terms: Vec<String> = c_terms
             .iter()
+            .filter(meaningful)
             .filter(|t| !q_set.contains(t.as_str()))
             .cloned()
             .collect();
