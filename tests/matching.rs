@@ -178,6 +178,17 @@ fn a_swapped_or_missing_qualifier_is_never_auto_answered_wrongly() {
 }
 
 #[test]
+fn an_entry_about_a_sibling_of_what_is_named_loses() {
+    let (_d, si) = library();
+    let m = Matcher::new(&si);
+    // Word for word the SOC 2 entry's alternate, but it names SOC 1.
+    let q = "What are the start and end dates of the examination period for your SOC 1?";
+    assert_eq!(top(&m, &si, q, &[]), "soc1-period");
+    let q = "What are the start and end dates of the examination period for your SOC 2?";
+    assert_eq!(top(&m, &si, q, &[]), "soc2-period");
+}
+
+#[test]
 fn negations_and_qualifiers_move_the_ranking() {
     let (_d, si) = library();
     let m = Matcher::new(&si);

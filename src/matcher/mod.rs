@@ -73,6 +73,10 @@ pub struct Features {
     /// Share of what the question sets aside ("other than X", "not just X") that the entry is
     /// about.
     pub excluded_hit: f32,
+    /// The question names a tagged thing the entry lacks while the entry is about another
+    /// tagged thing the question never names: "SOC 1" asked, an entry about "SOC 2" offered.
+    /// The share of the question's tagged named things that are missing, when so; else 0.
+    pub conflict: f32,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -416,10 +420,15 @@ impl<'a> Matcher<'a> {
         let ws: f32 = strong.iter().map(|t| self.weight(t)).sum();
         let named: Vec<String> = p.anchors.iter().filter(|t| is_anchor(t)).cloned().collect();
         let wn: f32 = named.iter().map(|t| self.weight(t)).sum();
+        let strong_miss = share(&strong, ws, &|t| !p.union.contains(t));
+        let sibling = named
+            .iter()
+            .any(|t| self.tagged.contains(t) && !in_q(t) && !t.bytes().all(|b| b.is_ascii_digit()));
         Features {
+            conflict: if sibling { strong_miss } else { 0.0 },
             topic_miss: share(&topics, wt, &|t| !p.union.contains(t)),
             named_extra: share(&named, wn, &|t| !in_q(t)),
-            strong_miss: share(&strong, ws, &|t| !p.union.contains(t)),
+            strong_miss,
             excluded_hit: 0.0,
             anchor_miss: share(&anchors, wa, &|t| !p.union.contains(t)),
             core_miss,
@@ -483,7 +492,11 @@ pub fn score(f: &Features) -> f32 {
         - 0.15 * f.core_miss
         - 0.2 * f.topic_miss
         - 0.4 * f.excluded_hit
+        - CONFLICT_PENALTY * f.conflict
 }
+
+/// Score penalty for an entry about a sibling of what the question names.
+const CONFLICT_PENALTY: f32 = 0.5;
 
 /// Phrases after which a question names what it is *not* asking about.
 const SET_ASIDE: &[&str] = &[
