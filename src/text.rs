@@ -52,6 +52,10 @@ const EVERYDAY_WORDS: &[&str] = &[
     "try", "let", "seem", "able", "available", "necessary", "required", "require", "requires",
 ];
 
+/// Words whose stem is another word's: "available" would stem to "avail", like
+/// "availability" (the Trust Services Criterion). Kept whole.
+const KEEP_WHOLE: &[&str] = &["available", "unavailable"];
+
 /// A compiled analyzer: stemmer, synonym phrase table and stop words.
 pub struct Analyzer {
     stemmer: Stemmer,
@@ -215,6 +219,7 @@ impl Analyzer {
                 .map(|t| words(t))
                 .filter(|w| w.len() == 1 && w[0].ends_with("ly"))
                 .map(|w| w[0].clone())
+                .chain(KEEP_WHOLE.iter().map(|w| w.to_string()))
                 .collect(),
         };
         for g in groups {

@@ -73,9 +73,9 @@ pub struct Features {
     /// Share of what the question sets aside ("other than X", "not just X") that the entry is
     /// about.
     pub excluded_hit: f32,
-    /// The question names a tagged thing the entry lacks while the entry is about another
-    /// tagged thing the question never names: "SOC 1" asked, an entry about "SOC 2" offered.
-    /// The share of the question's tagged named things that are missing, when so; else 0.
+    /// Share of the question's contrast words (words that tell sibling entries apart, see
+    /// `contrasts`) that the entry lacks while it is tagged with a sibling the question never
+    /// names: "SOC 1" asked, an entry about "SOC 2" offered.
     pub conflict: f32,
 }
 
@@ -110,6 +110,8 @@ struct Prepared {
     core: Vec<String>,
     /// The entry's named things: its topic tags, and anchors most phrasings share.
     anchors: Vec<String>,
+    /// Terms of the entry's topic tags.
+    tag_terms: HashSet<String>,
 }
 
 /// The matcher over one open index.
@@ -126,6 +128,10 @@ pub struct Matcher<'a> {
     topics: Rc<HashSet<String>>,
     /// Named things (synonym concepts, identifiers) that some entry's topic tags name.
     tagged: Rc<HashSet<String>>,
+    /// Term → the terms it is contrasted with: the library's minimal pairs of entries, whose
+    /// topic tags are the same but for one ("soc1;audit-period" and "soc2;audit-period" make
+    /// SOC 1 and SOC 2 siblings).
+    contrasts: Rc<HashMap<String, HashSet<String>>>,
 }
 
 impl<'a> Matcher<'a> {
@@ -159,6 +165,7 @@ impl<'a> Matcher<'a> {
                     }
                 }
                 Prepared {
+                    tag_terms: a.terms(&topic_tags(&e.tags).join(" ")).into_iter().collect(),
                     phrasings,
                     phrasing_weights: Vec::new(),
                     union,
@@ -207,6 +214,7 @@ impl<'a> Matcher<'a> {
             .collect();
         Matcher {
             si,
+            contrasts: Rc::new(contrasts(si)),
             tagged: Rc::new(tagged),
             topics: Rc::new(topics),
             prepared: Rc::new(prepared),
@@ -421,11 +429,28 @@ impl<'a> Matcher<'a> {
         let named: Vec<String> = p.anchors.iter().filter(|t| is_anchor(t)).cloned().collect();
         let wn: f32 = named.iter().map(|t| self.weight(t)).sum();
         let strong_miss = share(&strong, ws, &|t| !p.union.contains(t));
-        let sibling = named
+        // The question's contrast words, and those the entry answers with a sibling instead.
+        let contrasted: Vec<String> = q
             .iter()
-            .any(|t| self.tagged.contains(t) && !in_q(t) && !t.bytes().all(|b| b.is_ascii_digit()));
+            .filter(|t| self.contrasts.contains_key(*t))
+            .cloned()
+            .collect();
+        let wk: f32 = contrasted.iter().map(|t| self.weight(t)).sum();
+        let conflict = share(&contrasted, wk, &|t| {
+            !p.union.contains(t)
+                && self
+                    .contrasts
+                    .get(t)
+                    .is_some_and(|sib| sib.iter().any(|y| p.tag_terms.contains(y) && !in_q(y)))
+        });
+        // Broadly: the question names a tagged thing the entry lacks while the entry is
+        // about another tagged thing the question never names.
+        let sibling = named.iter().any(|t| {
+            self.tagged.contains(t) && !in_q(t) && !t.bytes().all(|b| b.is_ascii_digit())
+        });
+        let broad = if sibling { strong_miss } else { 0.0 };
         Features {
-            conflict: if sibling { strong_miss } else { 0.0 },
+            conflict: conflict.max(broad),
             topic_miss: share(&topics, wt, &|t| !p.union.contains(t)),
             named_extra: share(&named, wn, &|t| !in_q(t)),
             strong_miss,
@@ -561,6 +586,47 @@ pub fn split_exclusions(text: &str) -> (String, String) {
         i += ch_len;
     }
     (asked, aside.trim().to_string())
+}
+
+/// Contrast pairs mined from the library's tags: two entries whose topic tags are the same
+/// but for one make the terms of those two tags siblings. Built in one pass by keying each
+/// entry on its tags minus one; entries with a single topic tag say nothing.
+fn contrasts(si: &SearchIndex) -> HashMap<String, HashSet<String>> {
+    let a = &si.analyzer;
+    let mut by_rest: HashMap<Vec<&str>, HashSet<&str>> = HashMap::new();
+    for e in &si.entries {
+        let tags = topic_tags(&e.tags);
+        if tags.len() < 2 {
+            continue;
+        }
+        for (i, t) in tags.iter().enumerate() {
+            let mut rest: Vec<&str> = tags
+                .iter()
+                .enumerate()
+                .filter(|(j, _)| *j != i)
+                .map(|(_, x)| *x)
+                .collect();
+            rest.sort_unstable();
+            by_rest.entry(rest).or_default().insert(t);
+        }
+    }
+    let mut out: HashMap<String, HashSet<String>> = HashMap::new();
+    for alts in by_rest.values().filter(|v| v.len() > 1) {
+        let analysed: Vec<HashSet<String>> =
+            alts.iter().map(|t| a.terms(t).into_iter().collect()).collect();
+        for (i, x) in analysed.iter().enumerate() {
+            for (j, y) in analysed.iter().enumerate() {
+                if i == j {
+                    continue;
+                }
+                for tx in x.difference(y) {
+                    let sib = out.entry(tx.clone()).or_default();
+                    sib.extend(y.difference(x).cloned());
+                }
+            }
+        }
+    }
+    out
 }
 
 /// An entry's topic tags: every tag but the first (its domain) and framework mappings.
