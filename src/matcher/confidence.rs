@@ -8,7 +8,7 @@
 use super::Candidate;
 
 /// Logit penalty for the share of the entry's named things the question lacks.
-const NAMED_EXTRA_PENALTY: f32 = 3.0;
+const NAMED_EXTRA_PENALTY: f32 = 1.5;
 
 /// Logit penalty for the share of the question's tagged named things the entry lacks ("SOC 1"
 /// asked, an entry about SOC 2 offered).
