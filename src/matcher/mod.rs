@@ -165,7 +165,10 @@ impl<'a> Matcher<'a> {
                     }
                 }
                 Prepared {
-                    tag_terms: a.terms(&topic_tags(&e.tags).join(" ")).into_iter().collect(),
+                    tag_terms: a
+                        .terms(&topic_tags(&e.tags).join(" "))
+                        .into_iter()
+                        .collect(),
                     phrasings,
                     phrasing_weights: Vec::new(),
                     union,
@@ -445,9 +448,9 @@ impl<'a> Matcher<'a> {
         });
         // Broadly: the question names a tagged thing the entry lacks while the entry is
         // about another tagged thing the question never names.
-        let sibling = named.iter().any(|t| {
-            self.tagged.contains(t) && !in_q(t) && !t.bytes().all(|b| b.is_ascii_digit())
-        });
+        let sibling = named
+            .iter()
+            .any(|t| self.tagged.contains(t) && !in_q(t) && !t.bytes().all(|b| b.is_ascii_digit()));
         let broad = if sibling { strong_miss } else { 0.0 };
         Features {
             conflict: conflict.max(broad),
@@ -455,7 +458,13 @@ impl<'a> Matcher<'a> {
             named_extra: share(&named, wn, &|t| !in_q(t)),
             strong_miss,
             excluded_hit: 0.0,
-            anchor_miss: share(&anchors, wa, &|t| !p.union.contains(t)),
+            // A named thing only the answer states ("annually", "AES-256") is half missed.
+            anchor_miss: share(&anchors, wa, &|t| {
+                !p.union.contains(t) && !p.answer.contains(t)
+            }) + 0.5
+                * share(&anchors, wa, &|t| {
+                    !p.union.contains(t) && p.answer.contains(t)
+                }),
             core_miss,
             phrasing: best.0,
             question_cov: best.1,
@@ -612,8 +621,10 @@ fn contrasts(si: &SearchIndex) -> HashMap<String, HashSet<String>> {
     }
     let mut out: HashMap<String, HashSet<String>> = HashMap::new();
     for alts in by_rest.values().filter(|v| v.len() > 1) {
-        let analysed: Vec<HashSet<String>> =
-            alts.iter().map(|t| a.terms(t).into_iter().collect()).collect();
+        let analysed: Vec<HashSet<String>> = alts
+            .iter()
+            .map(|t| a.terms(t).into_iter().collect())
+            .collect();
         for (i, x) in analysed.iter().enumerate() {
             for (j, y) in analysed.iter().enumerate() {
                 if i == j {
