@@ -521,7 +521,7 @@ impl<'a> Matcher<'a> {
 
 /// The reranking score: a weighted sum of the features.
 pub fn score(f: &Features) -> f32 {
-    0.55 * f.phrasing + 0.25 * f.entry_cov + 0.2 * f.answer_cov + 0.15 * f.context_cov
+    0.55 * f.phrasing + 0.25 * f.entry_cov + 0.2 * f.answer_cov + 0.25 * f.context_cov
         - 0.25 * f.anchor_miss
         - 0.15 * f.core_miss
         - 0.2 * f.topic_miss
