@@ -17,6 +17,11 @@ const STRONG_MISS_PENALTY: f32 = 3.0;
 /// Logit penalty when the runner-up explains the question as fully as the winner.
 const UNDECIDED_PENALTY: f32 = 2.0;
 
+/// Logit penalty when a close runner-up matches the question's phrasing better.
+const OUTPHRASED_PENALTY: f32 = 2.0;
+/// A score margin below which the runner-up is close.
+const CLOSE_MARGIN: f32 = 0.15;
+
 /// Confidence that `candidates[0]` is right.
 pub fn confidence(candidates: &[Candidate]) -> f32 {
     let Some(first) = candidates.first() else {
@@ -34,12 +39,21 @@ pub fn confidence(candidates: &[Candidate]) -> f32 {
             && s.features.named_extra > 0.0
     });
     let margin = (first.score - second).max(0.0);
+    // A close rival phrases the question better: the winner leads only on what its answer
+    // happens to mention, which is weaker evidence than a matching question.
+    let outphrased = margin < CLOSE_MARGIN
+        && candidates
+            .iter()
+            .skip(1)
+            .take(2)
+            .any(|c| c.features.phrasing > first.features.phrasing);
     // An entry about a named thing the question never mentions (SOC 1, Type II, ISO 27701)
     // may be the right family but the wrong member: less sure.
     let z = 8.0 * (first.score - 0.45) + 12.0 * (margin - 0.05)
         - NAMED_EXTRA_PENALTY * first.features.named_extra
         - STRONG_MISS_PENALTY * first.features.strong_miss
-        - if undecided { UNDECIDED_PENALTY } else { 0.0 };
+        - if undecided { UNDECIDED_PENALTY } else { 0.0 }
+        - if outphrased { OUTPHRASED_PENALTY } else { 0.0 };
     1.0 / (1.0 + (-z).exp())
 }
 

@@ -26,6 +26,8 @@ pub mod confidence;
 const FILLER_WEIGHT: f32 = 0.2;
 /// Highest weight of an everyday English word ("least", "through"), however rare in the library.
 const EVERYDAY_CAP: f32 = 2.5;
+/// How many minimal pairs of entries must contrast two terms for them to be siblings.
+const MIN_CONTRAST_PAIRS: u32 = 2;
 /// How many candidates retrieval hands to the reranker.
 const RETRIEVE: usize = 40;
 /// A word used by more than this share of a questionnaire's questions is damped...
@@ -619,7 +621,8 @@ fn contrasts(si: &SearchIndex) -> HashMap<String, HashSet<String>> {
             by_rest.entry(rest).or_default().insert(t);
         }
     }
-    let mut out: HashMap<String, HashSet<String>> = HashMap::new();
+    // Pairs of terms, with the number of minimal pairs that contrast them.
+    let mut seen: HashMap<(String, String), u32> = HashMap::new();
     for alts in by_rest.values().filter(|v| v.len() > 1) {
         let analysed: Vec<HashSet<String>> = alts
             .iter()
@@ -631,10 +634,20 @@ fn contrasts(si: &SearchIndex) -> HashMap<String, HashSet<String>> {
                     continue;
                 }
                 for tx in x.difference(y) {
-                    let sib = out.entry(tx.clone()).or_default();
-                    sib.extend(y.difference(x).cloned());
+                    for ty in y.difference(x) {
+                        *seen.entry((tx.clone(), ty.clone())).or_default() += 1;
+                    }
                 }
             }
+        }
+    }
+    // One minimal pair may be a general entry beside a narrower one ("tls" with and without
+    // "cipher-suites"); a contrast the library repeats (SOC 1 / SOC 2 for the audit period,
+    // the opinion, the exceptions...) is a real one.
+    let mut out: HashMap<String, HashSet<String>> = HashMap::new();
+    for ((x, y), n) in seen {
+        if n >= MIN_CONTRAST_PAIRS {
+            out.entry(x).or_default().insert(y);
         }
     }
     out
