@@ -77,3 +77,42 @@ pub fn candidate_confidence(candidates: &[Candidate], i: usize) -> f32 {
     ];
     confidence(&pair)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::matcher::Features;
+
+    fn cand(entry: usize, score: f32, phrasing: f32) -> Candidate {
+        Candidate {
+            entry,
+            score,
+            features: Features {
+                phrasing,
+                question_cov: phrasing,
+                entry_cov: phrasing,
+                ..Features::default()
+            },
+        }
+    }
+
+    #[test]
+    fn a_winner_outphrased_by_a_close_rival_is_less_sure() {
+        let clear = confidence(&[cand(0, 0.7, 0.7), cand(1, 0.62, 0.5)]);
+        let outphrased = confidence(&[cand(0, 0.7, 0.5), cand(1, 0.62, 0.7)]);
+        assert!(clear >= 0.7, "{clear}");
+        // Below the default auto threshold (0.70): a person looks.
+        assert!(outphrased < 0.7 && outphrased < clear - 0.2, "{outphrased}");
+        // A rival far behind does not count, however well it phrases.
+        let far = confidence(&[cand(0, 0.7, 0.5), cand(1, 0.2, 0.7)]);
+        assert!(far >= 0.7, "{far}");
+    }
+
+    #[test]
+    fn margin_and_score_raise_confidence() {
+        let low = confidence(&[cand(0, 0.3, 0.3), cand(1, 0.28, 0.2)]);
+        let high = confidence(&[cand(0, 0.8, 0.8), cand(1, 0.3, 0.2)]);
+        assert!(low < 0.2 && high > 0.95, "{low} {high}");
+        assert_eq!(confidence(&[]), 0.0);
+    }
+}
