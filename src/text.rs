@@ -180,9 +180,15 @@ const EVERYDAY_WORDS: &[&str] = &[
     "requires",
 ];
 
-/// Words whose stem is another word's: "available" would stem to "avail", like
-/// "availability" (the Trust Services Criterion). Kept whole.
-const KEEP_WHOLE: &[&str] = &["available", "unavailable"];
+/// Words whose stem is another word's, with the term they read as instead: "available" would
+/// stem to "avail", like "availability" (the Trust Services Criterion), and "product" to
+/// "product", like "production" (the environment).
+const KEEP_WHOLE: &[(&str, &str)] = &[
+    ("available", "available"),
+    ("unavailable", "unavailable"),
+    ("product", "products"),
+    ("products", "products"),
+];
 
 /// A compiled analyzer: stemmer, synonym phrase table and stop words.
 pub struct Analyzer {
@@ -347,7 +353,6 @@ impl Analyzer {
                 .map(|t| words(t))
                 .filter(|w| w.len() == 1 && w[0].ends_with("ly"))
                 .map(|w| w[0].clone())
-                .chain(KEEP_WHOLE.iter().map(|w| w.to_string()))
                 .collect(),
         };
         for g in groups {
@@ -411,6 +416,9 @@ impl Analyzer {
     fn stem(&self, w: &str) -> String {
         // Short tokens and tokens with digits are identifiers (ids, versions, acronyms):
         // stemming `aes` to `ae` or `soc2s` helps nobody.
+        if let Some((_, term)) = KEEP_WHOLE.iter().find(|(word, _)| *word == w) {
+            return term.to_string();
+        }
         if w.len() <= 3 || w.bytes().any(|b| b.is_ascii_digit()) || self.unstemmed.contains(w) {
             return w.to_string();
         }
@@ -562,6 +570,14 @@ mod tests {
         let a = Analyzer::new(&[g]);
         assert_eq!(a.terms("client data"), ["custom", "data"]);
         assert_eq!(a.terms("customer data"), ["custom", "data"]);
+    }
+
+    #[test]
+    fn words_that_stem_like_another_are_kept_apart() {
+        let a = Analyzer::new(&[]);
+        assert_ne!(a.terms("product"), a.terms("production"));
+        assert_eq!(a.terms("product"), a.terms("products"));
+        assert_ne!(a.terms("available"), a.terms("availability"));
     }
 
     #[test]

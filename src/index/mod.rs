@@ -22,7 +22,7 @@ use crate::knowledge::{load::library_files, load_library, Entry, Library, INDEX_
 use crate::text::Analyzer;
 
 /// Bump when analysis or schema change, so old indexes are rebuilt.
-const FORMAT_VERSION: &str = "vouch-index-5";
+const FORMAT_VERSION: &str = "vouch-index-6";
 const META_FILE: &str = "vouch-meta.json";
 const LOCK_FILE: &str = ".vouch-index.lock";
 /// Name under which the whitespace analyzer is registered in tantivy.
