@@ -181,13 +181,58 @@ const EVERYDAY_WORDS: &[&str] = &[
 ];
 
 /// Words whose stem is another word's, with the term they read as instead: "available" would
-/// stem to "avail", like "availability" (the Trust Services Criterion), and "product" to
-/// "product", like "production" (the environment).
+/// stem to "avail", like "availability" (the Trust Services Criterion), "product" like
+/// "production" (the environment), "controller" (GDPR) like "control", "authorities" like
+/// "authorization", "officer" like "office".
 const KEEP_WHOLE: &[(&str, &str)] = &[
     ("available", "available"),
     ("unavailable", "unavailable"),
     ("product", "products"),
     ("products", "products"),
+    ("authority", "authorities"),
+    ("authorities", "authorities"),
+    ("accounting", "accounting"),
+    ("accountant", "accounting"),
+    ("accountants", "accounting"),
+    ("accountability", "accountability"),
+    ("accountable", "accountability"),
+    ("continuous", "continuous"),
+    ("continuously", "continuous"),
+    ("custom", "customization"),
+    ("customization", "customization"),
+    ("customizations", "customization"),
+    ("customized", "customization"),
+    ("customisation", "customization"),
+    ("customised", "customization"),
+    ("generative", "generative"),
+    ("objective", "objective"),
+    ("objectives", "objective"),
+    ("officer", "officer"),
+    ("officers", "officer"),
+    ("periodic", "periodic"),
+    ("periodically", "periodic"),
+    ("responsible", "responsibility"),
+    ("responsibility", "responsibility"),
+    ("responsibilities", "responsibility"),
+    ("timely", "timely"),
+    ("tokenization", "tokenization"),
+    ("tokenisation", "tokenization"),
+    ("tokenized", "tokenization"),
+    ("validity", "validity"),
+    ("designate", "designate"),
+    ("designated", "designate"),
+    ("removable", "removable"),
+    ("founded", "founded"),
+    ("founding", "founded"),
+    ("container", "container"),
+    ("containers", "container"),
+    ("containerized", "container"),
+    ("controller", "controller"),
+    ("controllers", "controller"),
+    ("performance", "performance"),
+    ("government", "government"),
+    ("governments", "government"),
+    ("acceptable", "acceptable"),
 ];
 
 /// A compiled analyzer: stemmer, synonym phrase table and stop words.
