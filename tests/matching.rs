@@ -144,10 +144,30 @@ fn unrelated_question_is_not_auto_answered() {
     for q in [
         "Do you offer an on-premises deployment of the product?",
         "What is the airspeed velocity of an unladen swallow?",
+        // A framework the library never mentions, around words a SOC 2 entry has.
+        "Do you have a SOC 2 Type II report mapped to HITRUST?",
     ] {
         let item = fill::decide(&row(q), &m, &si.entries, Thresholds::default(), false);
         assert_ne!(item.status, Status::Auto, "{q}: {item:?}");
     }
+}
+
+#[test]
+fn known_acronyms_are_not_unknown() {
+    let (_d, si) = library();
+    let m = Matcher::new(&si);
+    let item = fill::decide(
+        &row("Do you have a SOC 2 Type II report?"),
+        &m,
+        &si.entries,
+        Thresholds::default(),
+        false,
+    );
+    assert_eq!(item.status, Status::Auto, "{item:?}");
+    let q = "Is MFA required for staff? Do you have a SOC 2 from a CPA firm mapped to HITRUST?";
+    let terms = m.terms(q);
+    // MFA, SOC 2 and CPA are in the thesaurus; HITRUST is in neither it nor the library.
+    assert_eq!(m.unknown_acronyms(q, &terms), ["hitrust"]);
 }
 
 #[test]

@@ -45,6 +45,10 @@ pub fn run(a: Args) -> Result<ExitStatus> {
         text: a.question.clone(),
         context: a.context.clone(),
     });
+    let unknown = m.unknown_acronyms(&a.question, &m.terms(&a.question));
+    if !unknown.is_empty() {
+        outln!("unknown to the library: {}", unknown.join(" "));
+    }
     outln!("confidence {:.3}", r.confidence);
     for c in r.candidates.iter().take(a.top) {
         let Some(e) = si.entries.get(c.entry) else {

@@ -17,6 +17,10 @@ const STRONG_MISS_PENALTY: f32 = 3.0;
 /// Logit penalty when the runner-up explains the question as fully as the winner.
 const UNDECIDED_PENALTY: f32 = 2.0;
 
+/// Logit penalty when the question names an acronym the library never uses: such a question
+/// is never answered without a person, however well the rest of it matches.
+const UNKNOWN_NAMED_PENALTY: f32 = 8.0;
+
 /// Logit penalty when a close runner-up matches the question's phrasing better.
 const OUTPHRASED_PENALTY: f32 = 2.0;
 /// A score margin below which the runner-up is close.
@@ -53,7 +57,8 @@ pub fn confidence(candidates: &[Candidate]) -> f32 {
         - NAMED_EXTRA_PENALTY * first.features.named_extra
         - STRONG_MISS_PENALTY * first.features.strong_miss
         - if undecided { UNDECIDED_PENALTY } else { 0.0 }
-        - if outphrased { OUTPHRASED_PENALTY } else { 0.0 };
+        - if outphrased { OUTPHRASED_PENALTY } else { 0.0 }
+        - UNKNOWN_NAMED_PENALTY * first.features.unknown_named;
     1.0 / (1.0 + (-z).exp())
 }
 

@@ -79,6 +79,9 @@ pub struct Features {
     /// `contrasts`) that the entry lacks while it is tagged with a sibling the question never
     /// names: "SOC 1" asked, an entry about "SOC 2" offered.
     pub conflict: f32,
+    /// 1 when the question names an acronym the library never uses ("HITRUST"): the
+    /// question may be about something the library cannot answer.
+    pub unknown_named: f32,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -292,7 +295,43 @@ impl<'a> Matcher<'a> {
             .into_iter()
             .filter(|t| !q_terms.contains(t))
             .collect();
-        self.rank_excluding(&q_terms, &c_terms, &x_terms)
+        let mut r = self.rank_excluding(&q_terms, &c_terms, &x_terms);
+        let unknown = self.unknown_acronyms(&asked, &q_terms);
+        if !unknown.is_empty() {
+            for c in &mut r.candidates {
+                c.features.unknown_named = 1.0;
+            }
+            r.confidence = confidence::confidence(&r.candidates);
+        }
+        r
+    }
+
+    /// Acronyms in a question ("HITRUST", "TISAX", "FERPA") that the library never uses,
+    /// neither alone nor inside a synonym phrase: the question is about something the library
+    /// does not know, whatever else it shares with an entry.
+    pub fn unknown_acronyms(&self, text: &str, q_terms: &[String]) -> Vec<String> {
+        let a = &self.si.analyzer;
+        let mut out = Vec::new();
+        for w in text.split(|c: char| !c.is_alphanumeric()) {
+            let letters = w.chars().filter(|c| c.is_ascii_alphabetic()).count();
+            let acronym = letters >= 2
+                && w.chars()
+                    .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
+                && w.chars().next().is_some_and(|c| c.is_ascii_uppercase());
+            if !acronym {
+                continue;
+            }
+            for t in a.terms(w) {
+                let unknown = q_terms.contains(&t)
+                    && !t.starts_with(crate::text::CONCEPT_PREFIX)
+                    && !self.idf.contains_key(&t)
+                    && !a.is_filler(&t);
+                if unknown && !out.contains(&t) {
+                    out.push(t);
+                }
+            }
+        }
+        out
     }
 
     /// The analysed, de-duplicated terms of a text.
@@ -455,6 +494,7 @@ impl<'a> Matcher<'a> {
             .any(|t| self.tagged.contains(t) && !in_q(t) && !t.bytes().all(|b| b.is_ascii_digit()));
         let broad = if sibling { strong_miss } else { 0.0 };
         Features {
+            unknown_named: 0.0,
             conflict: conflict.max(broad),
             topic_miss: share(&topics, wt, &|t| !p.union.contains(t)),
             named_extra: share(&named, wn, &|t| !in_q(t)),
