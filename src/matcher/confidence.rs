@@ -26,6 +26,24 @@ const OUTPHRASED_PENALTY: f32 = 2.0;
 /// A score margin below which the runner-up is close.
 const CLOSE_MARGIN: f32 = 0.15;
 
+/// Logit penalty for an entry that is about something else (see `about_else`).
+const ABOUT_ELSE_PENALTY: f32 = 6.0;
+
+/// The question touches a side remark of the entry: none of the entry's defining terms are
+/// asked, and its best phrasing is three-quarters about other things ("IAM policies ...
+/// established?" against "Would you notice if someone changed a firewall rule or IAM policy
+/// outside the normal process?").
+fn about_else(f: &super::Features) -> bool {
+    let (f1, cq) = (f.phrasing, f.question_cov);
+    // The phrasing's own coverage, from the F1 and the question's coverage.
+    let cp = if 2.0 * cq > f1 {
+        f1 * cq / (2.0 * cq - f1)
+    } else {
+        1.0
+    };
+    f.core_miss >= 0.9 && cp < 0.25
+}
+
 /// Confidence that `candidates[0]` is right.
 pub fn confidence(candidates: &[Candidate]) -> f32 {
     let Some(first) = candidates.first() else {
@@ -58,7 +76,12 @@ pub fn confidence(candidates: &[Candidate]) -> f32 {
         - STRONG_MISS_PENALTY * first.features.strong_miss
         - if undecided { UNDECIDED_PENALTY } else { 0.0 }
         - if outphrased { OUTPHRASED_PENALTY } else { 0.0 }
-        - UNKNOWN_NAMED_PENALTY * first.features.unknown_named;
+        - UNKNOWN_NAMED_PENALTY * first.features.unknown_named
+        - if about_else(&first.features) {
+            ABOUT_ELSE_PENALTY
+        } else {
+            0.0
+        };
     1.0 / (1.0 + (-z).exp())
 }
 
@@ -111,6 +134,19 @@ mod tests {
         // A rival far behind does not count, however well it phrases.
         let far = confidence(&[cand(0, 0.7, 0.5), cand(1, 0.2, 0.7)]);
         assert!(far >= 0.7, "{far}");
+    }
+
+    #[test]
+    fn an_entry_about_something_else_is_not_sure() {
+        let mut side = cand(0, 0.5, 0.28);
+        side.features.question_cov = 0.68;
+        side.features.core_miss = 1.0;
+        let lone = [side.clone(), cand(1, 0.0, 0.1)];
+        assert!(confidence(&lone) < 0.5, "{}", confidence(&lone));
+        // The same lead with the entry's defining words asked is sure.
+        side.features.core_miss = 0.0;
+        let asked = [side, cand(1, 0.0, 0.1)];
+        assert!(confidence(&asked) > 0.9, "{}", confidence(&asked));
     }
 
     #[test]
