@@ -195,7 +195,12 @@ fn eval_on_the_bench_beats_the_baseline() {
     let top1 = m["top1"].as_f64().unwrap();
     let base = r["baseline"]["top1"].as_f64().unwrap();
     assert!(top1 > base + 0.1, "top-1 {top1} vs baseline {base}");
-    assert!(m["auto_precision"].as_f64().unwrap() >= 0.95, "{m}");
+    // Floors a little under the measured figures (top-1 0.937, precision 0.991 at coverage
+    // 0.704, NONE rejection 1.0): a regression fails here.
+    assert!(top1 >= 0.92, "{m}");
+    assert!(m["auto_precision"].as_f64().unwrap() >= 0.97, "{m}");
+    assert!(m["auto_coverage"].as_f64().unwrap() >= 0.65, "{m}");
+    assert!(m["none_rejection"].as_f64().unwrap() >= 0.95, "{m}");
 }
 
 #[test]
@@ -219,9 +224,9 @@ fn eval_on_the_samples_with_the_shipped_library() {
     let r: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let m = &r["metrics"];
     assert_eq!(m["questions"], 83, "{m}");
-    assert!(m["top1"].as_f64().unwrap() >= 0.85, "{m}");
-    assert!(m["top3"].as_f64().unwrap() >= 0.95, "{m}");
-    assert!(m["auto_precision"].as_f64().unwrap() >= 0.9, "{m}");
+    assert!(m["top1"].as_f64().unwrap() >= 0.87, "{m}");
+    assert!(m["top3"].as_f64().unwrap() >= 0.96, "{m}");
+    assert!(m["auto_precision"].as_f64().unwrap() >= 0.95, "{m}");
 }
 
 #[test]
