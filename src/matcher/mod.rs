@@ -444,7 +444,12 @@ impl<'a> Matcher<'a> {
                 .sum::<f32>()
                 / total
         };
-        let anchors: Vec<String> = q.iter().filter(|t| is_anchor(t)).cloned().collect();
+        // Filler concepts ("organisation") are wrapping, never what a question names.
+        let anchors: Vec<String> = q
+            .iter()
+            .filter(|t| is_anchor(t) && !self.si.analyzer.is_filler(t))
+            .cloned()
+            .collect();
         let topics: Vec<String> = q
             .iter()
             .filter(|t| is_anchor(t) || self.topics.contains(*t))
@@ -470,7 +475,12 @@ impl<'a> Matcher<'a> {
             .cloned()
             .collect();
         let ws: f32 = strong.iter().map(|t| self.weight(t)).sum();
-        let named: Vec<String> = p.anchors.iter().filter(|t| is_anchor(t)).cloned().collect();
+        let named: Vec<String> = p
+            .anchors
+            .iter()
+            .filter(|t| is_anchor(t) && !self.si.analyzer.is_filler(t))
+            .cloned()
+            .collect();
         let wn: f32 = named.iter().map(|t| self.weight(t)).sum();
         let strong_miss = share(&strong, ws, &|t| !p.union.contains(t));
         // The question's contrast words, and those the entry answers with a sibling instead.
