@@ -295,7 +295,27 @@ impl<'a> Matcher<'a> {
             .into_iter()
             .filter(|t| !q_terms.contains(t))
             .collect();
-        let mut r = self.rank_excluding(&q_terms, &c_terms, &x_terms);
+        // Words only the purpose clause uses ("... to reduce the risk of fraud") say why, not
+        // what: they count a third.
+        let purpose = purpose_clause(&asked);
+        let mut r = if purpose.is_empty() {
+            self.rank_excluding(&q_terms, &c_terms, &x_terms)
+        } else {
+            let main = &asked[..asked.len() - purpose.len()];
+            let main_terms = a.terms(main);
+            let mut damp = (*self.boilerplate).clone();
+            for t in a.terms(purpose) {
+                if !main_terms.contains(&t) {
+                    let m = damp.entry(t).or_insert(1.0);
+                    *m *= PURPOSE_WEIGHT;
+                }
+            }
+            let m = Matcher {
+                boilerplate: Rc::new(damp),
+                ..self.clone()
+            };
+            m.rank_excluding(&q_terms, &c_terms, &x_terms)
+        };
         let unknown = self.unknown_acronyms(&asked, &q_terms);
         if !unknown.is_empty() {
             for c in &mut r.candidates {
@@ -584,6 +604,49 @@ pub fn score(f: &Features) -> f32 {
 /// Score penalty for an entry about a sibling of what the question names.
 const CONFLICT_PENALTY: f32 = 0.5;
 
+/// Weight multiplier of words only a question's purpose clause uses.
+const PURPOSE_WEIGHT: f32 = 0.33;
+
+/// Phrases that open a purpose clause: what follows says why a control exists, not which.
+const PURPOSE: &[&str] = &[
+    "in order to",
+    "so as to",
+    "so that",
+    "to reduce",
+    "to minimize",
+    "to minimise",
+    "to mitigate",
+    "to lower",
+    "to limit the risk",
+    "to avoid",
+];
+
+/// The purpose clause at the end of a question ("... to reduce the risk of fraud or error"),
+/// or "" when it has none. Only a clause after some asked words counts.
+pub fn purpose_clause(text: &str) -> &str {
+    let lower = text.to_ascii_lowercase();
+    let start = PURPOSE
+        .iter()
+        .filter_map(|p| {
+            lower.match_indices(p).map(|(i, _)| i).find(|&i| {
+                i > 0
+                    && !lower.as_bytes()[i - 1].is_ascii_alphanumeric()
+                    && lower
+                        .as_bytes()
+                        .get(i + p.len())
+                        .is_none_or(|b| !b.is_ascii_alphanumeric())
+            })
+        })
+        .min();
+    match start {
+        // Asked words before the clause: at least three words.
+        Some(i) if text[..i].split_whitespace().count() >= 3 && text.is_char_boundary(i) => {
+            &text[i..]
+        }
+        _ => "",
+    }
+}
+
 /// Phrases after which a question names what it is *not* asking about.
 const SET_ASIDE: &[&str] = &[
     "other than",
@@ -720,4 +783,32 @@ fn is_anchor(t: &str) -> bool {
 fn dedup(v: Vec<String>) -> Vec<String> {
     let mut seen = HashSet::new();
     v.into_iter().filter(|t| seen.insert(t.clone())).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn purpose_clauses_are_found_after_the_asked_words() {
+        assert_eq!(
+            purpose_clause("How are incompatible duties separated to reduce the risk of fraud?"),
+            "to reduce the risk of fraud?"
+        );
+        assert_eq!(
+            purpose_clause("Is data encrypted in order to meet GDPR?"),
+            "in order to meet GDPR?"
+        );
+        // No clause, a clause with nothing asked before it, a word that only starts alike.
+        assert_eq!(purpose_clause("Is data encrypted at rest?"), "");
+        assert_eq!(purpose_clause("To reduce risk, do you scan?"), "");
+        assert_eq!(purpose_clause("Do you want us to reduced scope?"), "");
+    }
+
+    #[test]
+    fn set_aside_phrases_are_split_off() {
+        let (asked, aside) = split_exclusions("Other than your workforce, can customers use MFA?");
+        assert_eq!(aside, "your workforce");
+        assert!(asked.contains("customers use MFA"), "{asked}");
+    }
 }
