@@ -288,7 +288,7 @@ impl<'a> Matcher<'a> {
     /// Rank library entries for a question.
     pub fn rank(&self, q: &Query) -> Ranking {
         let a = &self.si.analyzer;
-        let (asked, set_aside) = split_exclusions(&q.text);
+        let (asked, set_aside) = split_exclusions(&respondent_as_you(&q.text));
         let q_terms: Vec<String> = dedup(a.terms(&asked));
         let c_terms: Vec<String> = dedup(a.terms(&q.context.join(" ")));
         let x_terms: Vec<String> = dedup(a.terms(&set_aside))
@@ -604,6 +604,88 @@ pub fn score(f: &Features) -> f32 {
 /// Score penalty for an entry about a sibling of what the question names.
 const CONFLICT_PENALTY: f32 = 0.5;
 
+/// Verbs after which "the vendor" is the one answering ("Does the vendor ...?").
+const AUXILIARIES: &[&str] = &[
+    "does", "do", "did", "is", "are", "was", "has", "have", "had", "will", "would", "can", "could",
+    "should", "must", "shall", "may",
+];
+/// What questionnaires call the party that answers them.
+const RESPONDENT: &[&str] = &[
+    "vendor",
+    "supplier",
+    "service provider",
+    "bidder",
+    "respondent",
+];
+
+/// "Does the vendor hold ISO 27701?" asks "Do you hold ISO 27701?": the vendor (supplier,
+/// bidder) that a question names as its subject is the one answering, not a third party, and
+/// must not match entries about managing vendors. "The vendor's" becomes "your".
+pub fn respondent_as_you(text: &str) -> String {
+    let lower = text.to_ascii_lowercase();
+    // Words with their byte offsets (letters, digits and apostrophes).
+    let mut words: Vec<(usize, &str)> = Vec::new();
+    let mut start: Option<usize> = None;
+    for (i, c) in lower
+        .char_indices()
+        .chain(std::iter::once((lower.len(), ' ')))
+    {
+        let in_word = c.is_ascii_alphanumeric() || c == '\'';
+        match (in_word, start) {
+            (true, None) => start = Some(i),
+            (false, Some(s)) => {
+                words.push((s, &lower[s..i]));
+                start = None;
+            }
+            _ => {}
+        }
+    }
+    // Byte spans to replace, with their replacement.
+    let mut spans: Vec<(usize, usize, &str)> = Vec::new();
+    for (i, (_, w)) in words.iter().enumerate() {
+        if !matches!(*w, "the" | "your") {
+            continue;
+        }
+        for r in RESPONDENT {
+            let parts: Vec<&str> = r.split(' ').collect();
+            let n = parts.len();
+            let Some(last) = words.get(i + n) else {
+                continue;
+            };
+            let names = words.get(i + 1..=i + n).is_some_and(|ws| {
+                ws.iter()
+                    .zip(&parts)
+                    .all(|((_, a), b)| a.trim_end_matches("'s") == *b)
+            });
+            if !names {
+                continue;
+            }
+            let subject = i > 0
+                && words
+                    .get(i - 1)
+                    .is_some_and(|(_, v)| AUXILIARIES.contains(v));
+            let possessive = last.1.ends_with("'s");
+            if subject || possessive {
+                let start = words[i].0;
+                let end = last.0 + last.1.len();
+                spans.push((start, end, if possessive { "your" } else { "you" }));
+            }
+        }
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut at = 0;
+    for (start, end, with) in spans {
+        if start < at || !text.is_char_boundary(start) || !text.is_char_boundary(end) {
+            continue;
+        }
+        out.push_str(&text[at..start]);
+        out.push_str(with);
+        at = end;
+    }
+    out.push_str(&text[at..]);
+    out
+}
+
 /// Weight multiplier of words only a question's purpose clause uses.
 const PURPOSE_WEIGHT: f32 = 0.33;
 
@@ -803,6 +885,33 @@ mod tests {
         assert_eq!(purpose_clause("Is data encrypted at rest?"), "");
         assert_eq!(purpose_clause("To reduce risk, do you scan?"), "");
         assert_eq!(purpose_clause("Do you want us to reduced scope?"), "");
+    }
+
+    #[test]
+    fn the_vendor_as_subject_is_you() {
+        assert_eq!(
+            respondent_as_you("Does the vendor act as a data processor?"),
+            "Does you act as a data processor?"
+        );
+        assert_eq!(
+            respondent_as_you("How does the service provider respond to requests?"),
+            "How does you respond to requests?"
+        );
+        assert_eq!(
+            respondent_as_you("Describe the vendor's incident process."),
+            "Describe your incident process."
+        );
+        // A vendor that is not the subject is a third party.
+        let q = "Do you assess the vendor risk of your suppliers?";
+        assert_eq!(respondent_as_you(q), q);
+        assert_eq!(
+            respondent_as_you("Is the vendorlist current?"),
+            "Is the vendorlist current?"
+        );
+        assert_eq!(
+            respondent_as_you("Café — does the vendor’s team, and does the supplier sign?"),
+            "Café — does you’s team, and does you sign?"
+        );
     }
 
     #[test]
