@@ -37,7 +37,9 @@ pub fn run(a: Args) -> Result<ExitStatus> {
             .collect::<Vec<_>>()
             .join(" ")
     };
-    outln!("terms:   {}", weighted(&a.question));
+    // As the matcher reads it: "the vendor" that answers is "you".
+    let asked = crate::matcher::respondent_as_you(&a.question);
+    outln!("terms:   {}", weighted(&asked));
     if !a.context.is_empty() {
         outln!("context: {}", weighted(&a.context.join(" ")));
     }
@@ -45,7 +47,7 @@ pub fn run(a: Args) -> Result<ExitStatus> {
         text: a.question.clone(),
         context: a.context.clone(),
     });
-    let unknown = m.unknown_acronyms(&a.question, &m.terms(&a.question));
+    let unknown = m.unknown_acronyms(&asked, &m.terms(&asked));
     if !unknown.is_empty() {
         outln!("unknown to the library: {}", unknown.join(" "));
     }
