@@ -227,3 +227,47 @@ fn fuzz_library_import() {
         let _ = vouch::knowledge::import::import(p, None, &into, true);
     });
 }
+
+#[test]
+fn fuzz_matcher_on_question_text() {
+    // Question text is untrusted too: every byte-level mutation of real questions (made
+    // valid UTF-8) goes through analysis, the vendor and purpose rewrites, exclusions,
+    // acronym detection, ranking and the fill decision.
+    let lib = tempfile::tempdir().unwrap();
+    for f in std::fs::read_dir(root().join("knowledge"))
+        .unwrap()
+        .flatten()
+    {
+        if f.path().extension().and_then(|x| x.to_str()) == Some("toml") {
+            std::fs::copy(f.path(), lib.path().join(f.file_name())).unwrap();
+        }
+    }
+    let (si, _) = vouch::index::open_or_build(lib.path()).unwrap();
+    let m = vouch::matcher::Matcher::new(&si);
+    let seeds = [
+        "Does the vendor's SOC 2 Type II report cover Availability, other than Security?",
+        "Are processes defined to reduce the risk of fraud — in order to meet ISO 27001 A.5.3?",
+        "Is data encrypted at rest and in transit (AES-256, TLS 1.2+)? Café, naïve, 日本語.",
+    ];
+    let mut rng = Rng(0x5eed_cafe);
+    let mut cases = 0;
+    for _ in 0..iterations() * 4 {
+        let seed = seeds[rng.below(seeds.len())].as_bytes();
+        let text = String::from_utf8_lossy(&mutate(seed, &mut rng)).into_owned();
+        let ctx =
+            String::from_utf8_lossy(&mutate(b"BCR-08 Business Continuity", &mut rng)).into_owned();
+        let r = catch_unwind(AssertUnwindSafe(|| {
+            let q = vouch::matcher::Query {
+                text: text.clone(),
+                context: vec![ctx.clone()],
+            };
+            let ranking = m.rank(&q);
+            assert!((0.0..=1.0).contains(&ranking.confidence), "{text:?}");
+            let _ = vouch::matcher::purpose_clause(&text);
+            let _ = vouch::matcher::respondent_as_you(&text);
+        }));
+        assert!(r.is_ok(), "matcher panicked on {text:?} / {ctx:?}");
+        cases += 1;
+    }
+    eprintln!("matcher: {cases} cases");
+}
