@@ -195,11 +195,11 @@ fn eval_on_the_bench_beats_the_baseline() {
     let top1 = m["top1"].as_f64().unwrap();
     let base = r["baseline"]["top1"].as_f64().unwrap();
     assert!(top1 > base + 0.1, "top-1 {top1} vs baseline {base}");
-    // Floors a little under the measured figures (top-1 0.937, precision 0.991 at coverage
-    // 0.704, NONE rejection 1.0): a regression fails here.
-    assert!(top1 >= 0.92, "{m}");
+    // Floors a little under the measured figures (top-1 0.950, precision 0.992 at coverage
+    // 0.761, NONE rejection 1.0): a regression fails here.
+    assert!(top1 >= 0.93, "{m}");
     assert!(m["auto_precision"].as_f64().unwrap() >= 0.97, "{m}");
-    assert!(m["auto_coverage"].as_f64().unwrap() >= 0.65, "{m}");
+    assert!(m["auto_coverage"].as_f64().unwrap() >= 0.70, "{m}");
     assert!(m["none_rejection"].as_f64().unwrap() >= 0.95, "{m}");
 }
 
