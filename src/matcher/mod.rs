@@ -378,9 +378,11 @@ impl<'a> Matcher<'a> {
         let q_terms: Vec<String> = q_terms.iter().filter(meaningful).cloned().collect();
         let q_terms = q_terms.as_slice();
         let q_set: HashSet<&str> = q_terms.iter().map(|s| s.as_str()).collect();
+        // In a row's context (section "4. Disaster Recovery", id "BCR-08") a bare number is
+        // always numbering.
         let c_terms: Vec<String> = c_terms
             .iter()
-            .filter(meaningful)
+            .filter(|t| !t.bytes().all(|b| b.is_ascii_digit()))
             .filter(|t| !q_set.contains(t.as_str()))
             .cloned()
             .collect();
