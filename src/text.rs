@@ -453,6 +453,11 @@ impl Analyzer {
         self.filler.contains(term)
     }
 
+    /// True for an everyday English word as written ("through", "including").
+    pub fn is_everyday_word(&self, word: &str) -> bool {
+        EVERYDAY_WORDS.contains(&word)
+    }
+
     /// True for the stem of an everyday English word ("least", "get", "through").
     pub fn is_everyday(&self, term: &str) -> bool {
         self.everyday.contains(term)

@@ -223,7 +223,7 @@ fn eval_on_the_samples_with_the_shipped_library() {
     assert!(out.status.success(), "{}", text(&out.stderr));
     let r: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let m = &r["metrics"];
-    assert_eq!(m["questions"], 83, "{m}");
+    assert_eq!(m["questions"], 126, "{m}");
     assert!(m["top1"].as_f64().unwrap() >= 0.87, "{m}");
     assert!(m["top3"].as_f64().unwrap() >= 0.96, "{m}");
     assert!(m["auto_precision"].as_f64().unwrap() >= 0.95, "{m}");

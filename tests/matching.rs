@@ -153,6 +153,23 @@ fn unrelated_question_is_not_auto_answered() {
 }
 
 #[test]
+fn typos_are_read_as_the_library_word() {
+    let (_d, si) = library();
+    let m = Matcher::new(&si);
+    assert_eq!(
+        m.correct_typos("Do you run vulnerabilty scans on infrastucture?"),
+        "Do you run vulnerability scans on infrastructure?"
+    );
+    assert_eq!(
+        top(&m, &si, "Is infrastucture scanned for vulnerabilty?", &[]),
+        "vuln-scanning"
+    );
+    // Known words, short words and capitals stay as written.
+    let q = "Do you encrypt data at rest? Is FORMAT or TLS 1.3 used?";
+    assert_eq!(m.correct_typos(q), q);
+}
+
+#[test]
 fn known_acronyms_are_not_unknown() {
     let (_d, si) = library();
     let m = Matcher::new(&si);

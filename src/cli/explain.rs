@@ -38,7 +38,11 @@ pub fn run(a: Args) -> Result<ExitStatus> {
             .join(" ")
     };
     // As the matcher reads it: "the vendor" that answers is "you".
-    let asked = crate::matcher::respondent_as_you(&a.question);
+    let corrected = m.correct_typos(&a.question);
+    if corrected != a.question {
+        outln!("read as: {corrected}");
+    }
+    let asked = crate::matcher::respondent_as_you(&corrected);
     outln!("terms:   {}", weighted(&asked));
     if !a.context.is_empty() {
         outln!("context: {}", weighted(&a.context.join(" ")));

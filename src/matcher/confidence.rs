@@ -130,7 +130,10 @@ mod tests {
         let outphrased = confidence(&[cand(0, 0.7, 0.5), cand(1, 0.62, 0.7)]);
         assert!(clear >= 0.7, "{clear}");
         // Below the default auto threshold (0.65): a person looks.
-        assert!(outphrased < 0.65 && outphrased < clear - 0.2, "{outphrased}");
+        assert!(
+            outphrased < 0.65 && outphrased < clear - 0.2,
+            "{outphrased}"
+        );
         // A rival far behind does not count, however well it phrases.
         let far = confidence(&[cand(0, 0.7, 0.5), cand(1, 0.2, 0.7)]);
         assert!(far >= 0.7, "{far}");

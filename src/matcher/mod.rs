@@ -137,6 +137,9 @@ pub struct Matcher<'a> {
     /// topic tags are the same but for one ("soc1;audit-period" and "soc2;audit-period" make
     /// SOC 1 and SOC 2 siblings).
     contrasts: Rc<HashMap<String, HashSet<String>>>,
+    /// The library's words (questions, alternates, answers, tags) by first letter, for
+    /// reading misspelt question words as the library word they almost are.
+    vocabulary: Rc<HashMap<char, Vec<String>>>,
 }
 
 impl<'a> Matcher<'a> {
@@ -220,8 +223,29 @@ impl<'a> Matcher<'a> {
             .flat_map(|e| a.terms(&topic_tags(&e.tags).join(" ")))
             .filter(|t| is_anchor(t))
             .collect();
+        let mut words: HashSet<String> = HashSet::new();
+        for e in &si.entries {
+            for text in e.phrasings().chain([e.answer.as_str()]) {
+                words.extend(crate::text::words(text));
+            }
+            for t in &e.tags {
+                words.extend(crate::text::words(t));
+            }
+        }
+        let mut vocabulary: HashMap<char, Vec<String>> = HashMap::new();
+        for w in words {
+            if w.len() >= MIN_TYPO_LEN - 1 && w.bytes().all(|b| b.is_ascii_lowercase()) {
+                if let Some(c) = w.chars().next() {
+                    vocabulary.entry(c).or_default().push(w);
+                }
+            }
+        }
+        for list in vocabulary.values_mut() {
+            list.sort();
+        }
         Matcher {
             si,
+            vocabulary: Rc::new(vocabulary),
             contrasts: Rc::new(contrasts(si)),
             tagged: Rc::new(tagged),
             topics: Rc::new(topics),
@@ -288,7 +312,7 @@ impl<'a> Matcher<'a> {
     /// Rank library entries for a question.
     pub fn rank(&self, q: &Query) -> Ranking {
         let a = &self.si.analyzer;
-        let (asked, set_aside) = split_exclusions(&respondent_as_you(&q.text));
+        let (asked, set_aside) = split_exclusions(&respondent_as_you(&self.correct_typos(&q.text)));
         let q_terms: Vec<String> = dedup(a.terms(&asked));
         let c_terms: Vec<String> = dedup(a.terms(&q.context.join(" ")));
         let x_terms: Vec<String> = dedup(a.terms(&set_aside))
@@ -324,6 +348,76 @@ impl<'a> Matcher<'a> {
             r.confidence = confidence::confidence(&r.candidates);
         }
         r
+    }
+
+    /// The text with misspelt words read as the library word they almost are: "penetraton"
+    /// as "penetration", "vulnerabilites" as "vulnerabilities". Only words of at least
+    /// `MIN_TYPO_LEN` letters that the library does not know in any form are read again, and
+    /// only when one library word is within one edit and starts alike.
+    pub fn correct_typos(&self, text: &str) -> String {
+        let a = &self.si.analyzer;
+        let mut out = String::with_capacity(text.len());
+        let mut word = String::new();
+        let flush = |word: &mut String, out: &mut String| {
+            if !word.is_empty() {
+                out.push_str(&self.correct_word(word, a).unwrap_or_else(|| word.clone()));
+                word.clear();
+            }
+        };
+        for c in text.chars() {
+            if c.is_ascii_alphabetic() {
+                word.push(c);
+            } else {
+                flush(&mut word, &mut out);
+                out.push(c);
+            }
+        }
+        flush(&mut word, &mut out);
+        out
+    }
+
+    fn correct_word(&self, w: &str, a: &Analyzer) -> Option<String> {
+        if w.len() < MIN_TYPO_LEN || w.bytes().all(|b| b.is_ascii_uppercase()) {
+            return None;
+        }
+        let lower = w.to_ascii_lowercase();
+        let first = lower.chars().next()?;
+        let vocabulary = self.vocabulary.get(&first)?;
+        if vocabulary.binary_search(&lower).is_ok() || a.terms(&lower).is_empty() {
+            return None;
+        }
+        let known = a
+            .terms(&lower)
+            .iter()
+            .any(|t| t.starts_with(crate::text::CONCEPT_PREFIX) || self.idf.contains_key(t));
+        if known || a.is_everyday_word(&lower) {
+            return None;
+        }
+        // One edit: a second would read real words as others ("rectification" as
+        // "recertification"), and without a dictionary a real word cannot be told from a typo.
+        let max = 1;
+        let mut best: Option<(usize, &String)> = None;
+        let mut tie = false;
+        for cand in vocabulary {
+            if cand.len().abs_diff(lower.len()) > max {
+                continue;
+            }
+            let Some(d) = edit_distance(&lower, cand, max) else {
+                continue;
+            };
+            match best {
+                Some((bd, b)) if d == bd && a.terms(b) != a.terms(cand) => tie = true,
+                Some((bd, _)) if d >= bd => {}
+                _ => {
+                    best = Some((d, cand));
+                    tie = false;
+                }
+            }
+        }
+        match best {
+            Some((_, b)) if !tie => Some(b.clone()),
+            _ => None,
+        }
     }
 
     /// Acronyms in a question ("HITRUST", "TISAX", "FERPA") that the library never uses,
@@ -546,8 +640,11 @@ impl<'a> Matcher<'a> {
             answer_cov: share(q, wq, &|t| p.answer.contains(t)),
             // Context the entry is about counts fully; context its answer merely mentions
             // ("separately from the DR test") counts less.
-            context_cov: 0.6 * share(ctx, wc, &|t| p.union.contains(t))
-                + 0.4 * share(ctx, wc, &|t| p.union.contains(t) || p.answer.contains(t)),
+            // A context of common words ("Security") says little: its credit grows with its
+            // weight up to that of one distinctive word.
+            context_cov: (0.6 * share(ctx, wc, &|t| p.union.contains(t))
+                + 0.4 * share(ctx, wc, &|t| p.union.contains(t) || p.answer.contains(t)))
+                * (wc / (CONTEXT_FULL_SHARE * self.unknown_idf)).min(1.0),
         }
     }
 
@@ -605,6 +702,47 @@ pub fn score(f: &Features) -> f32 {
 
 /// Score penalty for an entry about a sibling of what the question names.
 const CONFLICT_PENALTY: f32 = 0.5;
+
+/// Weight of a row's context at which its agreement with an entry counts fully, as a share of
+/// the weight of a word the library never uses (so that it scales with the library's size).
+const CONTEXT_FULL_SHARE: f32 = 0.6;
+
+/// Shortest question word that may be read as a misspelling of a library word: shorter words
+/// have too many real neighbours ("format", "formal").
+const MIN_TYPO_LEN: usize = 8;
+
+/// Optimal-string-alignment distance (insertions, deletions, substitutions and swaps of
+/// neighbours), or None when it exceeds `max`.
+fn edit_distance(a: &str, b: &str, max: usize) -> Option<usize> {
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    let (n, m) = (a.len(), b.len());
+    if n.abs_diff(m) > max {
+        return None;
+    }
+    let mut prev2 = vec![0usize; m + 1];
+    let mut prev: Vec<usize> = (0..=m).collect();
+    let mut cur = vec![0usize; m + 1];
+    for i in 1..=n {
+        cur[0] = i;
+        let mut row_min = cur[0];
+        for j in 1..=m {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let mut v = (prev[j] + 1).min(cur[j - 1] + 1).min(prev[j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                v = v.min(prev2[j - 2] + 1);
+            }
+            cur[j] = v;
+            row_min = row_min.min(v);
+        }
+        if row_min > max {
+            return None;
+        }
+        std::mem::swap(&mut prev2, &mut prev);
+        std::mem::swap(&mut prev, &mut cur);
+    }
+    (prev[m] <= max).then_some(prev[m])
+}
 
 /// Verbs after which "the vendor" is the one answering ("Does the vendor ...?").
 const AUXILIARIES: &[&str] = &[
@@ -914,6 +1052,18 @@ mod tests {
             respondent_as_you("Café — does the vendor’s team, and does the supplier sign?"),
             "Café — does you’s team, and does you sign?"
         );
+    }
+
+    #[test]
+    fn edit_distance_counts_typos() {
+        assert_eq!(edit_distance("penetraton", "penetration", 2), Some(1));
+        assert_eq!(
+            edit_distance("vulnerabilites", "vulnerabilities", 2),
+            Some(1)
+        );
+        assert_eq!(edit_distance("recieve", "receive", 1), Some(1));
+        assert_eq!(edit_distance("parking", "marking", 1), Some(1));
+        assert_eq!(edit_distance("parking", "backup", 2), None);
     }
 
     #[test]
