@@ -10,6 +10,9 @@
 //! [`report`] the JSON report. [`eval`] measures matching against gold labels. Stages pass
 //! plain data; only the CLI prints.
 
+// Code that touches user files returns errors with locations; it never unwraps. Tests may.
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
+
 pub mod atomic;
 pub mod cli;
 pub mod error;
