@@ -11,7 +11,10 @@
 //! plain data; only the CLI prints.
 
 // Code that touches user files returns errors with locations; it never unwraps. Tests may.
-#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
+)]
 
 pub mod atomic;
 pub mod cli;

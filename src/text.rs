@@ -172,7 +172,6 @@ const EVERYDAY_WORDS: &[&str] = &[
     "try",
     "let",
     "seem",
-    "able",
     "available",
     "necessary",
     "required",
@@ -353,6 +352,27 @@ fn american(w: String) -> String {
         }
     }
     w
+}
+
+/// Byte ranges of the runs of characters that `in_word` accepts: the one word scanner for the
+/// rewrites that must put text back together around the words they change.
+pub fn spans(text: &str, in_word: impl Fn(char) -> bool) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    let mut start: Option<usize> = None;
+    for (i, c) in text.char_indices() {
+        match (in_word(c), start) {
+            (true, None) => start = Some(i),
+            (false, Some(s)) => {
+                out.push((s, i));
+                start = None;
+            }
+            _ => {}
+        }
+    }
+    if let Some(s) = start {
+        out.push((s, text.len()));
+    }
+    out
 }
 
 pub fn words(text: &str) -> Vec<String> {
@@ -609,6 +629,17 @@ mod tests {
         assert!(a.is_filler("establish"));
         assert!(a.is_filler("~organization"));
         assert!(!a.is_filler("encrypt"));
+    }
+
+    #[test]
+    fn spans_are_byte_ranges_of_words() {
+        let t = "Café — the vendor's";
+        let got: Vec<&str> = spans(t, |c| c.is_ascii_alphanumeric() || c == '\'')
+            .into_iter()
+            .map(|(s, e)| &t[s..e])
+            .collect();
+        assert_eq!(got, ["Caf", "the", "vendor's"]);
+        assert!(spans("", char::is_alphanumeric).is_empty());
     }
 
     #[test]

@@ -357,22 +357,17 @@ impl<'a> Matcher<'a> {
     pub fn correct_typos(&self, text: &str) -> String {
         let a = &self.si.analyzer;
         let mut out = String::with_capacity(text.len());
-        let mut word = String::new();
-        let flush = |word: &mut String, out: &mut String| {
-            if !word.is_empty() {
-                out.push_str(&self.correct_word(word, a).unwrap_or_else(|| word.clone()));
-                word.clear();
+        let mut at = 0;
+        for (s, e) in crate::text::spans(text, |c| c.is_ascii_alphabetic()) {
+            out.push_str(&text[at..s]);
+            let word = &text[s..e];
+            match self.correct_word(word, a) {
+                Some(c) => out.push_str(&c),
+                None => out.push_str(word),
             }
-        };
-        for c in text.chars() {
-            if c.is_ascii_alphabetic() {
-                word.push(c);
-            } else {
-                flush(&mut word, &mut out);
-                out.push(c);
-            }
+            at = e;
         }
-        flush(&mut word, &mut out);
+        out.push_str(&text[at..]);
         out
     }
 
@@ -383,11 +378,11 @@ impl<'a> Matcher<'a> {
         let lower = w.to_ascii_lowercase();
         let first = lower.chars().next()?;
         let vocabulary = self.vocabulary.get(&first)?;
-        if vocabulary.binary_search(&lower).is_ok() || a.terms(&lower).is_empty() {
+        let terms = a.terms(&lower);
+        if vocabulary.binary_search(&lower).is_ok() || terms.is_empty() {
             return None;
         }
-        let known = a
-            .terms(&lower)
+        let known = terms
             .iter()
             .any(|t| t.starts_with(crate::text::CONCEPT_PREFIX) || self.idf.contains_key(t));
         if known || a.is_everyday_word(&lower) {
@@ -426,7 +421,10 @@ impl<'a> Matcher<'a> {
     pub fn unknown_acronyms(&self, text: &str, q_terms: &[String]) -> Vec<String> {
         let a = &self.si.analyzer;
         let mut out = Vec::new();
-        for w in text.split(|c: char| !c.is_alphanumeric()) {
+        for w in crate::text::spans(text, char::is_alphanumeric)
+            .into_iter()
+            .map(|(s, e)| &text[s..e])
+        {
             let letters = w.chars().filter(|c| c.is_ascii_alphabetic()).count();
             let acronym = letters >= 2
                 && w.chars()
@@ -446,6 +444,12 @@ impl<'a> Matcher<'a> {
             }
         }
         out
+    }
+
+    /// A named thing (see `is_anchor`) that is not filler: filler concepts ("organisation")
+    /// are wrapping, never what a question or an entry names.
+    fn is_named(&self, t: &str) -> bool {
+        is_anchor(t) && !self.si.analyzer.is_filler(t)
     }
 
     /// The analysed, de-duplicated terms of a text.
@@ -560,12 +564,7 @@ impl<'a> Matcher<'a> {
                 .sum::<f32>()
                 / total
         };
-        // Filler concepts ("organisation") are wrapping, never what a question names.
-        let anchors: Vec<String> = q
-            .iter()
-            .filter(|t| is_anchor(t) && !self.si.analyzer.is_filler(t))
-            .cloned()
-            .collect();
+        let anchors: Vec<String> = q.iter().filter(|t| self.is_named(t)).cloned().collect();
         let topics: Vec<String> = q
             .iter()
             .filter(|t| is_anchor(t) || self.topics.contains(*t))
@@ -594,7 +593,7 @@ impl<'a> Matcher<'a> {
         let named: Vec<String> = p
             .anchors
             .iter()
-            .filter(|t| is_anchor(t) && !self.si.analyzer.is_filler(t))
+            .filter(|t| self.is_named(t))
             .cloned()
             .collect();
         let wn: f32 = named.iter().map(|t| self.weight(t)).sum();
@@ -764,22 +763,11 @@ const RESPONDENT: &[&str] = &[
 pub fn respondent_as_you(text: &str) -> String {
     let lower = text.to_ascii_lowercase();
     // Words with their byte offsets (letters, digits and apostrophes).
-    let mut words: Vec<(usize, &str)> = Vec::new();
-    let mut start: Option<usize> = None;
-    for (i, c) in lower
-        .char_indices()
-        .chain(std::iter::once((lower.len(), ' ')))
-    {
-        let in_word = c.is_ascii_alphanumeric() || c == '\'';
-        match (in_word, start) {
-            (true, None) => start = Some(i),
-            (false, Some(s)) => {
-                words.push((s, &lower[s..i]));
-                start = None;
-            }
-            _ => {}
-        }
-    }
+    let words: Vec<(usize, &str)> =
+        crate::text::spans(&lower, |c| c.is_ascii_alphanumeric() || c == '\'')
+            .into_iter()
+            .map(|(s, e)| (s, &lower[s..e]))
+            .collect();
     // Byte spans to replace, with their replacement.
     let mut spans: Vec<(usize, usize, &str)> = Vec::new();
     for (i, (_, w)) in words.iter().enumerate() {
