@@ -210,7 +210,13 @@ impl<'a> Matcher<'a> {
             p.phrasing_weights = p
                 .phrasings
                 .iter()
-                .map(|s| s.iter().map(|t| idf.get(t).copied().unwrap_or(0.0)).sum())
+                .map(|s| {
+                    // Summed in term order: a set's order changes from run to run, and so
+                    // would the last bits of the sum and any tie it decides.
+                    let mut terms: Vec<&String> = s.iter().collect();
+                    terms.sort_unstable();
+                    terms.iter().map(|t| idf.get(*t).copied().unwrap_or(0.0)).sum()
+                })
                 .collect();
         }
         let topics: HashSet<String> = prepared
