@@ -172,24 +172,27 @@ fn bench_import_fill_and_report_shape() {
     assert_eq!(item["row"], 2);
 }
 
+/// `vouch eval --json` of a library against a gold file (extra flags after), as JSON.
+fn eval_json(dir: &Path, lib: &Path, gold: &Path, extra: &[&str]) -> serde_json::Value {
+    let mut args = vec![
+        "eval",
+        "--library",
+        lib.to_str().unwrap(),
+        "--gold",
+        gold.to_str().unwrap(),
+        "--json",
+    ];
+    args.extend_from_slice(extra);
+    let out = vouch(dir, &args);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
 #[test]
 fn eval_on_the_bench_beats_the_baseline() {
     let d = tempfile::tempdir().unwrap();
     let lib = import_bench(d.path());
-    let out = vouch(
-        d.path(),
-        &[
-            "eval",
-            "--library",
-            lib.to_str().unwrap(),
-            "--gold",
-            bench("gold.csv").to_str().unwrap(),
-            "--baseline",
-            "--json",
-        ],
-    );
-    assert!(out.status.success(), "{}", text(&out.stderr));
-    let r: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let r = eval_json(d.path(), &lib, &bench("gold.csv"), &["--baseline"]);
     let m = &r["metrics"];
     assert_eq!(m["questions"], 179);
     let top1 = m["top1"].as_f64().unwrap();
@@ -205,23 +208,11 @@ fn eval_on_the_bench_beats_the_baseline() {
 
 #[test]
 fn eval_on_the_samples_with_the_shipped_library() {
-    // samples/gold.csv: our own questions (CAIQ-, SIG-, HECVAT-like and a CSV) labelled
-    // against the shipped library; a second measurement beside the bench.
+    // samples/gold.csv: our own questions (CAIQ-, SIG-, HECVAT-like, home-made, messy and a
+    // CSV) labelled against the shipped library; a second measurement beside the bench.
     let d = tempfile::tempdir().unwrap();
     let lib = shipped_library(d.path());
-    let out = vouch(
-        d.path(),
-        &[
-            "eval",
-            "--library",
-            lib.to_str().unwrap(),
-            "--gold",
-            root().join("samples/gold.csv").to_str().unwrap(),
-            "--json",
-        ],
-    );
-    assert!(out.status.success(), "{}", text(&out.stderr));
-    let r: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let r = eval_json(d.path(), &lib, &root().join("samples/gold.csv"), &[]);
     let m = &r["metrics"];
     assert_eq!(m["questions"], 126, "{m}");
     assert!(m["top1"].as_f64().unwrap() >= 0.87, "{m}");

@@ -112,16 +112,19 @@ fn row(q: &str) -> QuestionRow {
     }
 }
 
+/// The fill decision for a question, with default thresholds.
+fn decide(m: &Matcher<'_>, si: &SearchIndex, q: &str) -> fill::Item {
+    fill::decide(&row(q), m, &si.entries, Thresholds::default(), false)
+}
+
 #[test]
 fn compound_question_cites_both_parts_or_goes_to_review() {
     let (_d, si) = library();
     let m = Matcher::new(&si);
-    let item = fill::decide(
-        &row("Is customer data encrypted at rest and in transit?"),
+    let item = decide(
         &m,
-        &si.entries,
-        Thresholds::default(),
-        false,
+        &si,
+        "Is customer data encrypted at rest and in transit?",
     );
     let mut ids: Vec<String> = item.proposal.iter().map(|p| p.id.clone()).collect();
     ids.extend(item.parts.iter().map(|p| p.id.clone()));
@@ -147,7 +150,7 @@ fn unrelated_question_is_not_auto_answered() {
         // A framework the library never mentions, around words a SOC 2 entry has.
         "Do you have a SOC 2 Type II report mapped to HITRUST?",
     ] {
-        let item = fill::decide(&row(q), &m, &si.entries, Thresholds::default(), false);
+        let item = decide(&m, &si, q);
         assert_ne!(item.status, Status::Auto, "{q}: {item:?}");
     }
 }
@@ -173,13 +176,7 @@ fn typos_are_read_as_the_library_word() {
 fn known_acronyms_are_not_unknown() {
     let (_d, si) = library();
     let m = Matcher::new(&si);
-    let item = fill::decide(
-        &row("Do you have a SOC 2 Type II report?"),
-        &m,
-        &si.entries,
-        Thresholds::default(),
-        false,
-    );
+    let item = decide(&m, &si, "Do you have a SOC 2 Type II report?");
     assert_eq!(item.status, Status::Auto, "{item:?}");
     let q = "Is MFA required for staff? Do you have a SOC 2 from a CPA firm mapped to HITRUST?";
     let terms = m.terms(q);
@@ -203,14 +200,13 @@ fn existing_answers_are_kept_unless_overwrite() {
 fn a_swapped_or_missing_qualifier_is_never_auto_answered_wrongly() {
     let (_d, si) = library();
     let m = Matcher::new(&si);
-    let decide = |q: &str| fill::decide(&row(q), &m, &si.entries, Thresholds::default(), false);
     // The wording of the SOC 2 entry's alternate, but about SOC 1: SOC 1 or nothing.
-    let item = decide("Has a SOC 1 Type 2 audit been completed?");
+    let item = decide(&m, &si, "Has a SOC 1 Type 2 audit been completed?");
     if item.status == Status::Auto {
         assert_eq!(item.proposal.unwrap().id, "soc1-type2");
     }
     // Which report? The question does not say: a person must choose.
-    let item = decide("Do you have a Type II report?");
+    let item = decide(&m, &si, "Do you have a Type II report?");
     assert_ne!(item.status, Status::Auto, "{item:?}");
 }
 

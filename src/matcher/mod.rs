@@ -215,7 +215,10 @@ impl<'a> Matcher<'a> {
                     // would the last bits of the sum and any tie it decides.
                     let mut terms: Vec<&String> = s.iter().collect();
                     terms.sort_unstable();
-                    terms.iter().map(|t| idf.get(*t).copied().unwrap_or(0.0)).sum()
+                    terms
+                        .iter()
+                        .map(|t| idf.get(*t).copied().unwrap_or(0.0))
+                        .sum()
                 })
                 .collect();
         }
