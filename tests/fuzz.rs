@@ -17,6 +17,8 @@ use std::path::{Path, PathBuf};
 use vouch::sheet::patch::{patch_xlsx, CellEdit, PatchLimits, SheetEdits};
 use vouch::sheet::{layout, read, LayoutOverrides};
 
+mod common;
+
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
@@ -218,8 +220,11 @@ fn fuzz_library_parser() {
 
 #[test]
 fn fuzz_library_import() {
-    let seeds = vec![std::fs::read(root().join("../shared/bench/library.csv")).unwrap()];
-    let sources = std::fs::read(root().join("../shared/bench/sources.csv")).unwrap();
+    let Some(bench) = common::bench_dir() else {
+        return;
+    };
+    let seeds = vec![std::fs::read(bench.join("library.csv")).unwrap()];
+    let sources = std::fs::read(bench.join("sources.csv")).unwrap();
     fuzz("import", &seeds, "csv", &|p: &Path| {
         let dir = p.parent().unwrap();
         std::fs::write(dir.join("sources.csv"), &sources).unwrap();

@@ -1,0 +1,26 @@
+//! Shared by the integration tests: where the benchmark data is.
+//!
+//! The bench (`../shared/bench`) sits beside the project on the team's machines and in CI,
+//! but not in a fresh clone elsewhere. Tests that need it skip there with a note, so that the
+//! README's `cargo test` works for anyone; CI sets `VOUCH_REQUIRE_BENCH=1`, and then a missing
+//! bench fails instead of skipping.
+
+use std::path::PathBuf;
+
+/// The bench folder, or None (with a note on stderr) when it is absent and not required.
+pub fn bench_dir() -> Option<PathBuf> {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/bench");
+    if dir.join("library.csv").is_file() {
+        return Some(dir);
+    }
+    assert!(
+        std::env::var_os("VOUCH_REQUIRE_BENCH").is_none(),
+        "{} is missing and VOUCH_REQUIRE_BENCH is set",
+        dir.display()
+    );
+    eprintln!(
+        "skipped: {} not found (VOUCH_REQUIRE_BENCH=1 makes this an error)",
+        dir.display()
+    );
+    None
+}
