@@ -375,6 +375,16 @@ pub fn spans(text: &str, in_word: impl Fn(char) -> bool) -> Vec<(usize, usize)> 
     out
 }
 
+/// True for a number written as a word ("five", "twelve", "hundred").
+pub fn number_word(w: &str) -> bool {
+    const NUMBERS: &[&str] = &[
+        "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven",
+        "twelve", "fifteen", "twenty", "thirty", "forty", "fifty", "sixty", "ninety", "hundred",
+        "thousand", "million", "billion",
+    ];
+    NUMBERS.contains(&w)
+}
+
 pub fn words(text: &str) -> Vec<String> {
     let mut out = Vec::new();
     let mut cur = String::new();

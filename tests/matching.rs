@@ -244,3 +244,39 @@ fn negations_and_qualifiers_move_the_ranking() {
         "mfa-customers"
     );
 }
+
+#[test]
+fn compound_follow_ups_are_answered_or_flagged() {
+    let (_d, si) = library();
+    let m = Matcher::new(&si);
+    let ids = |item: &fill::Item| {
+        let mut ids: Vec<String> = item.proposal.iter().map(|p| p.id.clone()).collect();
+        ids.extend(item.parts.iter().map(|p| p.id.clone()));
+        ids.sort();
+        ids
+    };
+    // Two clauses, two entries: both cited.
+    let item = decide(
+        &m,
+        &si,
+        "How often are backups taken, and how long are they retained?",
+    );
+    assert_eq!(
+        ids(&item),
+        ["backup-frequency", "backup-retention"],
+        "{item:?}"
+    );
+    // A bare follow-up that the answer gives ("Weekly") is no second question.
+    let item = decide(&m, &si, "Do you scan for vulnerabilities, and how often?");
+    assert_eq!(item.status, Status::Auto, "{item:?}");
+    assert_eq!(ids(&item), ["vuln-scanning"], "{item:?}");
+    // A clause nothing in the library explains: never answered half.
+    let item = decide(
+        &m,
+        &si,
+        "Do you run vulnerability scans, and who triages the findings?",
+    );
+    assert_ne!(item.status, Status::Auto, "{item:?}");
+    let note = item.note.clone().unwrap_or_default();
+    assert!(note.contains("who triages the findings"), "{item:?}");
+}

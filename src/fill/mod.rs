@@ -224,13 +224,25 @@ fn fill_item(
     };
     // A compound question ("at rest and in transit") needs every part answered: either each
     // part is matched confidently and cited, or the row goes to review.
+    let mut first = first;
     if let Some(outcome) = compound::detect(query, ranking, m, entries, t) {
         item.parts = outcome.extra;
+        if let Some(ask) = outcome.unanswered {
+            item.note = Some(format!(
+                "the question also asks \"{ask}\": no library entry answers it"
+            ));
+        }
         item.alternatives
             .retain(|a| !item.parts.iter().any(|p| p.id == a.id));
-        if !outcome.complete && item.status == Status::Auto {
-            item.status = Status::Review;
+        // Each part is judged on its own: the other part's entry is no rival for it.
+        if let Some(c) = outcome.first_confidence {
+            first.confidence = first.confidence.max(c);
         }
+        item.status = if outcome.complete && first.confidence >= t.auto {
+            Status::Auto
+        } else {
+            Status::Review
+        };
     }
     item.proposal = Some(first);
 }

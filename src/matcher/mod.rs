@@ -539,6 +539,14 @@ impl<'a> Matcher<'a> {
         }
     }
 
+    /// The question terms an entry's answer text states.
+    pub fn answered<'q>(&self, entry: usize, q_terms: &'q [String]) -> Vec<&'q String> {
+        match self.prepared.get(entry) {
+            Some(p) => q_terms.iter().filter(|t| p.answer.contains(*t)).collect(),
+            None => Vec::new(),
+        }
+    }
+
     /// The IDF weight of a set of terms.
     pub fn weight_of<'t>(&self, terms: impl IntoIterator<Item = &'t String>) -> f32 {
         terms.into_iter().map(|t| self.weight(t)).sum()
