@@ -459,13 +459,14 @@ impl Analyzer {
         for list in a.phrases.values_mut() {
             list.sort_by_key(|x| std::cmp::Reverse(x.0.len()));
         }
-        // Through the full analysis: an everyday word inside a synonym group ("currently")
-        // is that group's concept, not an everyday word.
-        let everyday: Vec<String> = EVERYDAY_WORDS.iter().flat_map(|w| a.terms(w)).collect();
-        a.everyday = everyday
-            .into_iter()
-            .filter(|t| !t.starts_with(CONCEPT_PREFIX))
+        // Through the full analysis: an everyday word inside a synonym group ("currently",
+        // "often") is that group's term, not an everyday word.
+        let everyday: Vec<String> = EVERYDAY_WORDS
+            .iter()
+            .filter(|w| a.terms(w) == [a.stem(w)])
+            .map(|w| a.stem(w))
             .collect();
+        a.everyday = everyday.into_iter().collect();
         a
     }
 
@@ -677,6 +678,14 @@ mod tests {
         assert!(a.is_everyday("least"));
         assert!(a.is_everyday("includ"));
         assert!(!a.is_everyday("encrypt"));
+        // An everyday word in a thesaurus group is that group's term: "how often" asks for a
+        // frequency, which is no everyday word.
+        let a = Analyzer::new(&[SynonymGroup {
+            terms: vec!["frequency".into(), "often".into()],
+            plain: true,
+        }]);
+        assert_eq!(a.terms("often"), a.terms("frequency"));
+        assert!(!a.is_everyday(&a.terms("often")[0]));
     }
 
     #[test]
