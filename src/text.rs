@@ -375,6 +375,32 @@ pub fn spans(text: &str, in_word: impl Fn(char) -> bool) -> Vec<(usize, usize)> 
     out
 }
 
+/// What kind of answer a question asks for, from its opening words: "where", "who", "when",
+/// "why", "how long", "how often", "how many", or "how" (a process). None for yes/no and
+/// "what/which" questions, whose opening says little.
+pub fn question_kind(text: &str) -> Option<&'static str> {
+    let w = words(text);
+    let mut it = w
+        .iter()
+        .map(String::as_str)
+        .skip_while(|x| matches!(*x, "please" | "kindly") || x.bytes().all(|b| b.is_ascii_digit()));
+    let kind = match it.next()? {
+        "where" => "where",
+        "who" | "whom" | "whose" => "who",
+        "when" => "when",
+        "why" => "why",
+        "how" => match it.next() {
+            Some("long") => "how long",
+            Some("often" | "frequently") => "how often",
+            Some("many" | "much") => "how many",
+            // "How are changes handled?": any process question.
+            _ => return None,
+        },
+        _ => return None,
+    };
+    Some(kind)
+}
+
 /// True for a number written as a word ("five", "twelve", "hundred").
 pub fn number_word(w: &str) -> bool {
     const NUMBERS: &[&str] = &[
@@ -670,6 +696,19 @@ mod tests {
         assert_ne!(a.terms("product"), a.terms("production"));
         assert_eq!(a.terms("product"), a.terms("products"));
         assert_ne!(a.terms("available"), a.terms("availability"));
+    }
+
+    #[test]
+    fn question_kinds() {
+        assert_eq!(question_kind("Where can we see status?"), Some("where"));
+        assert_eq!(
+            question_kind("1.2 How often are backups taken?"),
+            Some("how often")
+        );
+        assert_eq!(question_kind("How are changes approved?"), None);
+        assert_eq!(question_kind("Please, who performs the test?"), Some("who"));
+        assert_eq!(question_kind("Do you have a SOC 2?"), None);
+        assert_eq!(question_kind("What is your RTO?"), None);
     }
 
     #[test]

@@ -280,3 +280,16 @@ fn compound_follow_ups_are_answered_or_flagged() {
     let note = item.note.clone().unwrap_or_default();
     assert!(note.contains("who triages the findings"), "{item:?}");
 }
+
+#[test]
+fn the_kind_of_question_decides_between_neighbours() {
+    let (_d, si) = library();
+    let m = Matcher::new(&si);
+    // Both entries are about penetration tests; only the opening ("who") says a provider is
+    // asked, and retrieval drops it as a stop word.
+    assert_eq!(
+        top(&m, &si, "Who runs the penetration test?", &[]),
+        "pentest-provider"
+    );
+    assert_eq!(top(&m, &si, "Do you run penetration tests?", &[]), "pentest");
+}

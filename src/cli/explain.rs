@@ -44,6 +44,9 @@ pub fn run(a: Args) -> Result<ExitStatus> {
     }
     let asked = crate::matcher::respondent_as_you(&corrected);
     outln!("terms:   {}", weighted(&asked));
+    if let Some(kind) = crate::text::question_kind(&asked) {
+        outln!("asks:    {kind}");
+    }
     if !a.context.is_empty() {
         outln!("context: {}", weighted(&a.context.join(" ")));
     }
@@ -62,8 +65,15 @@ pub fn run(a: Args) -> Result<ExitStatus> {
         };
         let f = &c.features;
         outln!(
-            "{:.3}  {:<32} phrasing {:.2} (covers {:.2} of question)  entry {:.2}  answer {:.2}  context {:.2}",
-            c.score, e.id, f.phrasing, f.question_cov, f.entry_cov, f.answer_cov, f.context_cov
+            "{:.3}  {:<32} phrasing {:.2} (covers {:.2} of question)  entry {:.2}  answer {:.2}  context {:.2}{}",
+            c.score,
+            e.id,
+            f.phrasing,
+            f.question_cov,
+            f.entry_cov,
+            f.answer_cov,
+            f.context_cov,
+            if f.kind > 0.0 { "  same kind" } else { "" }
         );
     }
     Ok(ExitStatus::Success)

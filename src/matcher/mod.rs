@@ -79,6 +79,9 @@ pub struct Features {
     /// `contrasts`) that the entry lacks while it is tagged with a sibling the question never
     /// names: "SOC 1" asked, an entry about "SOC 2" offered.
     pub conflict: f32,
+    /// 1 when a phrasing of the entry asks for the same kind of answer as the question
+    /// ("Where can we check ...?" and "Where can we see ...?").
+    pub kind: f32,
     /// 1 when the question names an acronym the library never uses ("HITRUST"): the
     /// question may be about something the library cannot answer.
     pub unknown_named: f32,
@@ -117,6 +120,8 @@ struct Prepared {
     anchors: Vec<String>,
     /// Terms of the entry's topic tags.
     tag_terms: HashSet<String>,
+    /// What kinds of answer its phrasings ask for ("where", "how often").
+    kinds: HashSet<&'static str>,
 }
 
 /// The matcher over one open index.
@@ -173,6 +178,10 @@ impl<'a> Matcher<'a> {
                     }
                 }
                 Prepared {
+                    kinds: e
+                        .phrasings()
+                        .filter_map(crate::text::question_kind)
+                        .collect(),
                     tag_terms: a
                         .terms(&topic_tags(&e.tags).join(" "))
                         .into_iter()
@@ -349,13 +358,29 @@ impl<'a> Matcher<'a> {
             };
             m.rank_excluding(&q_terms, &c_terms, &x_terms)
         };
+        // An entry phrased as the same kind of question ("where", "who", "how long") is the
+        // likelier answer: the opening words are stop words to retrieval.
+        if let Some(kind) = crate::text::question_kind(&asked) {
+            for c in &mut r.candidates {
+                if self
+                    .prepared
+                    .get(c.entry)
+                    .is_some_and(|p| p.kinds.contains(kind))
+                {
+                    c.features.kind = 1.0;
+                    c.score = score(&c.features);
+                }
+            }
+            r.candidates
+                .sort_by(|x, y| y.score.total_cmp(&x.score).then(x.entry.cmp(&y.entry)));
+        }
         let unknown = self.unknown_acronyms(&asked, &q_terms);
         if !unknown.is_empty() {
             for c in &mut r.candidates {
                 c.features.unknown_named = 1.0;
             }
-            r.confidence = confidence::confidence(&r.candidates);
         }
+        r.confidence = confidence::confidence(&r.candidates);
         r
     }
 
@@ -636,6 +661,7 @@ impl<'a> Matcher<'a> {
             .any(|t| self.tagged.contains(t) && !in_q(t) && !t.bytes().all(|b| b.is_ascii_digit()));
         let broad = if sibling { strong_miss } else { 0.0 };
         Features {
+            kind: 0.0,
             unknown_named: 0.0,
             conflict: conflict.max(broad),
             topic_miss: share(&topics, wt, &|t| !p.union.contains(t)),
@@ -708,13 +734,20 @@ impl<'a> Matcher<'a> {
 
 /// The reranking score: a weighted sum of the features.
 pub fn score(f: &Features) -> f32 {
-    0.55 * f.phrasing + 0.25 * f.entry_cov + 0.2 * f.answer_cov + 0.25 * f.context_cov
+    0.55 * f.phrasing
+        + 0.25 * f.entry_cov
+        + 0.2 * f.answer_cov
+        + 0.25 * f.context_cov
+        + KIND_WEIGHT * f.kind
         - 0.25 * f.anchor_miss
         - 0.15 * f.core_miss
         - 0.2 * f.topic_miss
         - 0.4 * f.excluded_hit
         - CONFLICT_PENALTY * f.conflict
 }
+
+/// Score bonus for an entry phrased as the same kind of question.
+const KIND_WEIGHT: f32 = 0.15;
 
 /// Score penalty for an entry about a sibling of what the question names.
 const CONFLICT_PENALTY: f32 = 0.5;
