@@ -505,6 +505,18 @@ impl Analyzer {
         self
     }
 
+    /// The stems of the words that name a concept ("~access_review" → "access", "review"):
+    /// a question that writes them apart ("review who has access") still says them.
+    pub fn components(&self, term: &str) -> Vec<String> {
+        let Some(name) = term.strip_prefix(CONCEPT_PREFIX) else {
+            return Vec::new();
+        };
+        name.split('_')
+            .filter(|w| !w.is_empty() && !self.stop.contains(w))
+            .map(|w| self.stem(w))
+            .collect()
+    }
+
     /// True for the stem of a filler word ("establish", "document", "process").
     pub fn is_filler(&self, term: &str) -> bool {
         self.filler.contains(term)
@@ -696,6 +708,19 @@ mod tests {
         assert_ne!(a.terms("product"), a.terms("production"));
         assert_eq!(a.terms("product"), a.terms("products"));
         assert_ne!(a.terms("available"), a.terms("availability"));
+    }
+
+    #[test]
+    fn concepts_have_their_words_as_components() {
+        let a = Analyzer::new(&[SynonymGroup {
+            terms: vec!["access review".into(), "user access recertification".into()],
+            plain: false,
+        }]);
+        let t = a.terms("user access recertification");
+        assert_eq!(t, ["~access_review"]);
+        assert_eq!(a.components(&t[0]), ["access", "review"]);
+        assert_eq!(a.terms("review who has access"), ["review", "access"]);
+        assert!(a.components("access").is_empty());
     }
 
     #[test]

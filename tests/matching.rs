@@ -291,5 +291,8 @@ fn the_kind_of_question_decides_between_neighbours() {
         top(&m, &si, "Who runs the penetration test?", &[]),
         "pentest-provider"
     );
-    assert_eq!(top(&m, &si, "Do you run penetration tests?", &[]), "pentest");
+    assert_eq!(
+        top(&m, &si, "Do you run penetration tests?", &[]),
+        "pentest"
+    );
 }

@@ -111,6 +111,11 @@ impl Ranking {
 /// Per-entry term sets, prepared once per index.
 struct Prepared {
     phrasings: Vec<HashSet<String>>,
+    /// Per phrasing, the words of its concepts that it does not have as terms ("access",
+    /// "review" of "~access_review").
+    phrasing_parts: Vec<HashSet<String>>,
+    /// All phrasings' concept words.
+    parts: HashSet<String>,
     phrasing_weights: Vec<f32>,
     union: HashSet<String>,
     answer: HashSet<String>,
@@ -177,7 +182,19 @@ impl<'a> Matcher<'a> {
                         anchors.push(t.clone());
                     }
                 }
+                let phrasing_parts: Vec<HashSet<String>> = phrasings
+                    .iter()
+                    .map(|set| {
+                        set.iter()
+                            .flat_map(|t| a.components(t))
+                            .filter(|c| !set.contains(c))
+                            .collect()
+                    })
+                    .collect();
+                let parts = phrasing_parts.iter().flatten().cloned().collect();
                 Prepared {
+                    phrasing_parts,
+                    parts,
                     kinds: e
                         .phrasings()
                         .filter_map(crate::text::question_kind)
@@ -579,17 +596,22 @@ impl<'a> Matcher<'a> {
 
     fn features(&self, p: &Prepared, q: &[String], wq: f32, ctx: &[String], wc: f32) -> Features {
         let mut best = (0.0f32, 0.0f32);
-        for (set, wp) in p.phrasings.iter().zip(&p.phrasing_weights) {
+        for ((set, parts), wp) in p
+            .phrasings
+            .iter()
+            .zip(&p.phrasing_parts)
+            .zip(&p.phrasing_weights)
+        {
             let m: f32 = q
                 .iter()
-                .filter(|t| set.contains(*t))
+                .filter(|t| set.contains(*t) || parts.contains(*t))
                 .map(|t| self.weight(t))
                 .sum();
             if m <= 0.0 {
                 continue;
             }
             let cq = m / wq;
-            let cp = m / wp.max(1e-6);
+            let cp = (m / wp.max(1e-6)).min(1.0);
             let f1 = 2.0 * cq * cp / (cq + cp);
             if f1 > best.0 {
                 best = (f1, cq);
@@ -678,7 +700,7 @@ impl<'a> Matcher<'a> {
             core_miss,
             phrasing: best.0,
             question_cov: best.1,
-            entry_cov: share(q, wq, &|t| p.union.contains(t)),
+            entry_cov: share(q, wq, &|t| p.union.contains(t) || p.parts.contains(t)),
             answer_cov: share(q, wq, &|t| p.answer.contains(t)),
             // Context the entry is about counts fully; context its answer merely mentions
             // ("separately from the DR test") counts less.
