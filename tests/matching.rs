@@ -296,3 +296,84 @@ fn the_kind_of_question_decides_between_neighbours() {
         "pentest"
     );
 }
+
+/// A library of the given entries (id, question, answer) beside the shipped thesaurus.
+fn small_library(entries: &[(&str, &str, &str)]) -> (tempfile::TempDir, SearchIndex) {
+    let d = tempfile::tempdir().unwrap();
+    let src = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    std::fs::copy(
+        src.join("tests/fixtures/tricky/sources.toml"),
+        d.path().join("sources.toml"),
+    )
+    .unwrap();
+    std::fs::copy(
+        src.join("knowledge/synonyms.toml"),
+        d.path().join("synonyms.toml"),
+    )
+    .unwrap();
+    let mut toml = String::new();
+    for (id, q, a) in entries {
+        toml.push_str(&format!(
+            "[[entry]]\nid = \"{id}\"\nquestion = \"{q}\"\nanswer = \"{a}\"\n\
+             citations = [{{ doc = \"policy\", section = \"1\" }}]\ntags = [\"test\"]\n\
+             owner = \"security@example.com\"\nreviewed = \"2026-01-01\"\n\n"
+        ));
+    }
+    std::fs::write(d.path().join("entries.toml"), toml).unwrap();
+    let (si, _) = open_or_build(d.path()).unwrap();
+    (d, si)
+}
+
+#[test]
+fn a_concept_matches_its_words_written_apart() {
+    let (_d, si) = small_library(&[
+        (
+            "access-reviews",
+            "How often are user access reviews performed?",
+            "Quarterly, by system owners.",
+        ),
+        (
+            "policy-review",
+            "How often are security policies reviewed?",
+            "Every year, by the CISO.",
+        ),
+        (
+            "tsc-in-scope",
+            "Which trust services criteria are in your SOC 2 report?",
+            "Security and Availability.",
+        ),
+        (
+            "deletion-on-termination",
+            "How soon after termination is our data deleted?",
+            "Within 60 days of the end of the contract.",
+        ),
+        (
+            "information-disposal",
+            "Is customer data deleted within a set period?",
+            "Crypto-shredding and certified wiping.",
+        ),
+    ]);
+    let m = Matcher::new(&si);
+    // The entry reads "user access reviews" as one concept; the question writes its words
+    // apart.
+    assert_eq!(
+        top(
+            &m,
+            &si,
+            "Do you review who has access to your systems?",
+            &[]
+        ),
+        "access-reviews"
+    );
+    // The other way round: the question names the concept ("contract termination"), the
+    // entry has a word of it ("termination").
+    assert_eq!(
+        top(
+            &m,
+            &si,
+            "Is customer data deleted within a defined period after contract termination?",
+            &[]
+        ),
+        "deletion-on-termination"
+    );
+}

@@ -595,6 +595,21 @@ impl<'a> Matcher<'a> {
     }
 
     fn features(&self, p: &Prepared, q: &[String], wq: f32, ctx: &[String], wc: f32) -> Features {
+        // A question concept the entry writes in part ("trust services criteria" against
+        // "the Availability criteria") is that part found.
+        let comps: HashMap<&str, Vec<String>> = q
+            .iter()
+            .map(|t| (t.as_str(), self.si.analyzer.components(t)))
+            .filter(|(_, c)| c.len() > 1)
+            .collect();
+        let found = |set: &HashSet<String>, t: &str| -> f32 {
+            if set.contains(t) {
+                return 1.0;
+            }
+            comps.get(t).map_or(0.0, |c| {
+                PART_CREDIT * c.iter().filter(|x| set.contains(*x)).count() as f32 / c.len() as f32
+            })
+        };
         let mut best = (0.0f32, 0.0f32);
         for ((set, parts), wp) in p
             .phrasings
@@ -604,8 +619,14 @@ impl<'a> Matcher<'a> {
         {
             let m: f32 = q
                 .iter()
-                .filter(|t| set.contains(*t) || parts.contains(*t))
-                .map(|t| self.weight(t))
+                .map(|t| {
+                    let f = if parts.contains(t) {
+                        1.0
+                    } else {
+                        found(set, t)
+                    };
+                    f * self.weight(t)
+                })
                 .sum();
             if m <= 0.0 {
                 continue;
@@ -661,7 +682,17 @@ impl<'a> Matcher<'a> {
             .cloned()
             .collect();
         let wn: f32 = named.iter().map(|t| self.weight(t)).sum();
-        let strong_miss = share(&strong, ws, &|t| !p.union.contains(t));
+        let missed = |terms: &[String], total: f32| -> f32 {
+            if total <= 0.0 {
+                return 0.0;
+            }
+            terms
+                .iter()
+                .map(|t| (1.0 - found(&p.union, t)) * self.weight(t))
+                .sum::<f32>()
+                / total
+        };
+        let strong_miss = missed(&strong, ws);
         // The question's contrast words, and those the entry answers with a sibling instead.
         let contrasted: Vec<String> = q
             .iter()
@@ -691,12 +722,11 @@ impl<'a> Matcher<'a> {
             strong_miss,
             excluded_hit: 0.0,
             // A named thing only the answer states ("annually", "AES-256") is half missed.
-            anchor_miss: share(&anchors, wa, &|t| {
-                !p.union.contains(t) && !p.answer.contains(t)
-            }) + 0.5
-                * share(&anchors, wa, &|t| {
-                    !p.union.contains(t) && p.answer.contains(t)
-                }),
+            anchor_miss: missed(&anchors, wa)
+                - 0.5
+                    * share(&anchors, wa, &|t| {
+                        !p.union.contains(t) && p.answer.contains(t)
+                    }),
             core_miss,
             phrasing: best.0,
             question_cov: best.1,
@@ -767,6 +797,9 @@ pub fn score(f: &Features) -> f32 {
         - 0.4 * f.excluded_hit
         - CONFLICT_PENALTY * f.conflict
 }
+
+/// Credit for a question concept of which an entry has some of the words, per share of them.
+const PART_CREDIT: f32 = 0.5;
 
 /// Score bonus for an entry phrased as the same kind of question.
 const KIND_WEIGHT: f32 = 0.15;
