@@ -542,13 +542,19 @@ impl<'a> Matcher<'a> {
             };
         }
         let pool = self.retrieve(q_terms, &c_terms);
+        // The words of the question's concepts, for entries that write a concept in part.
+        let comps: HashMap<&str, Vec<String>> = q_terms
+            .iter()
+            .map(|t| (t.as_str(), self.si.analyzer.components(t)))
+            .filter(|(_, c)| c.len() > 1)
+            .collect();
         let wq: f32 = q_terms.iter().map(|t| self.weight(t)).sum();
         let wc: f32 = c_terms.iter().map(|t| self.weight(t)).sum();
         let mut candidates: Vec<Candidate> = pool
             .into_iter()
             .filter_map(|pos| {
                 let p = self.prepared.get(pos)?;
-                let mut features = self.features(p, q_terms, wq, &c_terms, wc);
+                let mut features = self.features(p, q_terms, wq, &c_terms, wc, &comps);
                 let wx: f32 = x_terms.iter().map(|t| self.weight(t)).sum();
                 if wx > 0.0 {
                     features.excluded_hit = x_terms
@@ -594,14 +600,17 @@ impl<'a> Matcher<'a> {
         terms.into_iter().map(|t| self.weight(t)).sum()
     }
 
-    fn features(&self, p: &Prepared, q: &[String], wq: f32, ctx: &[String], wc: f32) -> Features {
-        // A question concept the entry writes in part ("trust services criteria" against
-        // "the Availability criteria") is that part found.
-        let comps: HashMap<&str, Vec<String>> = q
-            .iter()
-            .map(|t| (t.as_str(), self.si.analyzer.components(t)))
-            .filter(|(_, c)| c.len() > 1)
-            .collect();
+    fn features(
+        &self,
+        p: &Prepared,
+        q: &[String],
+        wq: f32,
+        ctx: &[String],
+        wc: f32,
+        comps: &HashMap<&str, Vec<String>>,
+    ) -> Features {
+        // A question concept the entry writes in part ("contract termination" against "after
+        // termination") is that part found.
         let found = |set: &HashSet<String>, t: &str| -> f32 {
             if set.contains(t) {
                 return 1.0;
