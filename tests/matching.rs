@@ -377,3 +377,41 @@ fn a_concept_matches_its_words_written_apart() {
         "deletion-on-termination"
     );
 }
+
+#[test]
+fn a_frequency_bar_is_met_or_flagged() {
+    let (_d, si) = small_library(&[
+        (
+            "vuln-scanning",
+            "Do you run vulnerability scans?",
+            "Yes. Authenticated scans run weekly.",
+        ),
+        (
+            "pentest",
+            "Do you conduct penetration tests?",
+            "Yes. A third-party penetration test every year.",
+        ),
+        (
+            "access-reviews",
+            "Are user access rights reviewed?",
+            "Yes. Access is reviewed quarterly.",
+        ),
+    ]);
+    let m = Matcher::new(&si);
+    let d = |q: &str| fill::decide(&row(q), &m, &si.entries, Thresholds::default(), false);
+    // "Weekly" clears "at least monthly": the frequency is a bar, not the topic.
+    let item = d("Do you run vulnerability scans at least monthly?");
+    assert_eq!(item.status, Status::Auto, "{item:?}");
+    assert_eq!(item.proposal.as_ref().unwrap().id, "vuln-scanning");
+    // "Every year" does not clear "at least quarterly": the right entry, but never auto.
+    let item = d("Are penetration tests conducted at least quarterly?");
+    assert_eq!(item.proposal.as_ref().unwrap().id, "pentest", "{item:?}");
+    assert_ne!(item.status, Status::Auto, "{item:?}");
+    assert!(
+        item.note
+            .as_deref()
+            .unwrap_or("")
+            .contains("lower frequency"),
+        "{item:?}"
+    );
+}

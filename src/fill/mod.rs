@@ -225,6 +225,18 @@ fn fill_item(
     // A compound question ("at rest and in transit") needs every part answered: either each
     // part is matched confidently and cited, or the row goes to review.
     let mut first = first;
+    // "At least monthly" asked, "quarterly" answered: the entry is the right one, but its
+    // answer says no to the question, whatever its Yes says. A person decides.
+    if first.features.bar_unmet > 0.0 {
+        if item.status == Status::Auto {
+            item.status = Status::Review;
+        }
+        item.note = Some(
+            "the answer states a lower frequency than the question's \"at least\"; check before \
+             answering Yes"
+                .to_string(),
+        );
+    }
     if let Some(outcome) = compound::detect(query, ranking, m, entries, t) {
         item.parts = outcome.extra;
         if let Some(ask) = outcome.unanswered {

@@ -82,6 +82,9 @@ pub struct Features {
     /// 1 when a phrasing of the entry asks for the same kind of answer as the question
     /// ("Where can we check ...?" and "Where can we see ...?").
     pub kind: f32,
+    /// 1 when the question sets a frequency bar ("at least monthly") and the entry states only
+    /// lower frequencies ("quarterly").
+    pub bar_unmet: f32,
     /// 1 when the question names an acronym the library never uses ("HITRUST"): the
     /// question may be about something the library cannot answer.
     pub unknown_named: f32,
@@ -106,6 +109,14 @@ impl Ranking {
     pub fn top(&self) -> Option<&Candidate> {
         self.candidates.first()
     }
+}
+
+/// What is worked out once per question for every candidate's features.
+struct Asked<'q> {
+    /// The words of the question's concepts, for entries that write a concept in part.
+    comps: HashMap<&'q str, Vec<String>>,
+    /// A frequency the question sets as a bar ("at least monthly"), with its rank.
+    at_least: Option<(&'q str, usize)>,
 }
 
 /// Per-entry term sets, prepared once per index.
@@ -150,6 +161,8 @@ pub struct Matcher<'a> {
     /// The library's words (questions, alternates, answers, tags) by first letter, for
     /// reading misspelt question words as the library word they almost are.
     vocabulary: Rc<HashMap<char, Vec<String>>>,
+    /// Terms of frequencies, most frequent first ("continuously" ... "annually").
+    frequencies: Rc<Vec<String>>,
 }
 
 impl<'a> Matcher<'a> {
@@ -278,8 +291,13 @@ impl<'a> Matcher<'a> {
         for list in vocabulary.values_mut() {
             list.sort();
         }
+        let frequencies = FREQUENCIES
+            .iter()
+            .filter_map(|w| a.terms(w).into_iter().next())
+            .collect();
         Matcher {
             si,
+            frequencies: Rc::new(frequencies),
             vocabulary: Rc::new(vocabulary),
             contrasts: Rc::new(contrasts(si)),
             tagged: Rc::new(tagged),
@@ -548,13 +566,17 @@ impl<'a> Matcher<'a> {
             .map(|t| (t.as_str(), self.si.analyzer.components(t)))
             .filter(|(_, c)| c.len() > 1)
             .collect();
+        let asked = Asked {
+            comps,
+            at_least: self.at_least(q_terms),
+        };
         let wq: f32 = q_terms.iter().map(|t| self.weight(t)).sum();
         let wc: f32 = c_terms.iter().map(|t| self.weight(t)).sum();
         let mut candidates: Vec<Candidate> = pool
             .into_iter()
             .filter_map(|pos| {
                 let p = self.prepared.get(pos)?;
-                let mut features = self.features(p, q_terms, wq, &c_terms, wc, &comps);
+                let mut features = self.features(p, q_terms, wq, &c_terms, wc, &asked);
                 let wx: f32 = x_terms.iter().map(|t| self.weight(t)).sum();
                 if wx > 0.0 {
                     features.excluded_hit = x_terms
@@ -577,6 +599,22 @@ impl<'a> Matcher<'a> {
             candidates,
             confidence,
         }
+    }
+
+    /// The frequency a question sets as a bar ("at least monthly"), with its rank in
+    /// `frequencies`.
+    fn at_least<'q>(&self, q: &'q [String]) -> Option<(&'q str, usize)> {
+        if !q.iter().any(|t| t == "least") {
+            return None;
+        }
+        let mut found = q.iter().filter_map(|t| {
+            self.frequencies
+                .iter()
+                .position(|f| f == t)
+                .map(|r| (t.as_str(), r))
+        });
+        let first = found.next()?;
+        found.next().is_none().then_some(first)
     }
 
     /// The question terms an entry's phrasings and tags contain.
@@ -607,8 +645,24 @@ impl<'a> Matcher<'a> {
         wq: f32,
         ctx: &[String],
         wc: f32,
-        comps: &HashMap<&str, Vec<String>>,
+        asked: &Asked<'_>,
     ) -> Features {
+        let (comps, at_least) = (&asked.comps, asked.at_least);
+        // "At least monthly" is met by an entry that states a frequency as high or higher
+        // ("weekly"): the frequency is a bar to clear, not the topic.
+        let states = |f: &String| p.union.contains(f) || p.answer.contains(f);
+        let met = at_least.and_then(|(t, rank)| {
+            self.frequencies
+                .iter()
+                .take(rank + 1)
+                .any(states)
+                .then_some(t)
+        });
+        // The entry states only lower frequencies ("quarterly" for "at least monthly"): its
+        // answer says no to the question, whatever its Yes says.
+        let bar_unmet = at_least.is_some_and(|(_, rank)| {
+            met.is_none() && self.frequencies.iter().skip(rank + 1).any(states)
+        });
         // A question concept the entry writes in part ("contract termination" against "after
         // termination") is that part found.
         let found = |set: &HashSet<String>, t: &str| -> f32 {
@@ -697,7 +751,14 @@ impl<'a> Matcher<'a> {
             }
             terms
                 .iter()
-                .map(|t| (1.0 - found(&p.union, t)) * self.weight(t))
+                .map(|t| {
+                    let f = if met == Some(t.as_str()) {
+                        1.0
+                    } else {
+                        found(&p.union, t)
+                    };
+                    (1.0 - f) * self.weight(t)
+                })
                 .sum::<f32>()
                 / total
         };
@@ -723,10 +784,11 @@ impl<'a> Matcher<'a> {
             .any(|t| self.tagged.contains(t) && !in_q(t) && !t.bytes().all(|b| b.is_ascii_digit()));
         let broad = if sibling { strong_miss } else { 0.0 };
         Features {
+            bar_unmet: if bar_unmet { 1.0 } else { 0.0 },
             kind: 0.0,
             unknown_named: 0.0,
             conflict: conflict.max(broad),
-            topic_miss: share(&topics, wt, &|t| !p.union.contains(t)),
+            topic_miss: share(&topics, wt, &|t| !p.union.contains(t) && met != Some(t)),
             named_extra: share(&named, wn, &|t| !in_q(t)),
             strong_miss,
             excluded_hit: 0.0,
@@ -734,7 +796,7 @@ impl<'a> Matcher<'a> {
             anchor_miss: missed(&anchors, wa)
                 - 0.5
                     * share(&anchors, wa, &|t| {
-                        !p.union.contains(t) && p.answer.contains(t)
+                        !p.union.contains(t) && p.answer.contains(t) && met != Some(t)
                     }),
             core_miss,
             phrasing: best.0,
@@ -806,6 +868,18 @@ pub fn score(f: &Features) -> f32 {
         - 0.4 * f.excluded_hit
         - CONFLICT_PENALTY * f.conflict
 }
+
+/// Frequencies, most frequent first: "at least monthly" is met by any up to "monthly".
+const FREQUENCIES: &[&str] = &[
+    "continuously",
+    "hourly",
+    "daily",
+    "weekly",
+    "monthly",
+    "quarterly",
+    "semi-annually",
+    "annually",
+];
 
 /// Credit for a question concept of which an entry has some of the words, per share of them.
 const PART_CREDIT: f32 = 0.5;
