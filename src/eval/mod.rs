@@ -125,6 +125,11 @@ impl Judged {
     fn auto(&self) -> bool {
         self.status == "auto"
     }
+    /// An auto answer is right when its entry and every part it cites are gold: a compound
+    /// answered with a wrong second part is wrong.
+    fn auto_right(&self) -> bool {
+        self.answerable() && self.top1() && self.parts.iter().all(|p| self.gold.contains(p))
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Default)]
@@ -289,7 +294,7 @@ pub fn metrics(items: &[Judged]) -> Metrics {
     let ans: Vec<&Judged> = items.iter().filter(|j| j.answerable()).collect();
     let none: Vec<&Judged> = items.iter().filter(|j| !j.answerable()).collect();
     let autos: Vec<&Judged> = items.iter().filter(|j| j.auto()).collect();
-    let auto_right = autos.iter().filter(|j| j.answerable() && j.top1()).count();
+    let auto_right = autos.iter().filter(|j| j.auto_right()).count();
     let mut by_diff: BTreeMap<String, (usize, usize)> = BTreeMap::new();
     for j in &ans {
         let e = by_diff.entry(j.difficulty.clone()).or_default();
@@ -402,4 +407,40 @@ pub fn render(r: &EvalResult) -> String {
         ));
     }
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn judged(gold: &[&str], ranked: &[&str], parts: &[&str], status: &str) -> Judged {
+        let s = |v: &[&str]| v.iter().map(|x| x.to_string()).collect::<Vec<_>>();
+        Judged {
+            file: "q.csv".into(),
+            sheet: String::new(),
+            row: 2,
+            difficulty: "easy".into(),
+            gold: s(gold),
+            question: "q".into(),
+            context: Vec::new(),
+            status: status.into(),
+            confidence: 0.9,
+            ranked: s(ranked),
+            scores: Vec::new(),
+            features: None,
+            candidates: Vec::new(),
+            parts: s(parts),
+        }
+    }
+
+    #[test]
+    fn an_auto_compound_with_a_wrong_part_is_wrong() {
+        let items = [
+            judged(&["a", "b"], &["a"], &["b"], "auto"),
+            judged(&["a", "b"], &["a"], &["c"], "auto"),
+        ];
+        let m = metrics(&items);
+        assert_eq!((m.auto, m.auto_wrong), (2, 1));
+        assert!((m.top1 - 1.0).abs() < 1e-9);
+    }
 }

@@ -20,7 +20,7 @@ const MIN_REST_SHARE: f32 = 0.5;
 
 /// Share of a part's own weight that may lie on the wrong side of the conjunction (a word
 /// the question repeats, a filler word one entry happens to use).
-const STRAY_SHARE: f32 = 0.25;
+const STRAY_SHARE: f32 = 0.4;
 
 /// Share of a clause's weight that the first entry must leave unexplained for the clause to
 /// count as a question of its own.
@@ -287,9 +287,7 @@ pub fn detect(
     let mut other: Option<(f32, Vec<String>, bool, usize)> = None;
     for c in ranking.candidates.iter().skip(1).take(PART_CANDIDATES) {
         let extra = m.weight_of(m.covered(c.entry, &rest));
-        if extra < (MIN_EXTRA_SHARE * total).min(MIN_REST_SHARE * w_rest)
-            || other.as_ref().is_some_and(|o| o.0 >= extra)
-        {
+        if extra < (MIN_EXTRA_SHARE * total).min(MIN_REST_SHARE * w_rest) || other.is_some() {
             continue;
         }
         let mine = only(m, &q_terms, first.entry, c.entry);

@@ -208,10 +208,18 @@ fn fill_item(
         })
         .collect();
     let mut props = props.into_iter();
-    let Some(first) = props.next() else {
+    let Some(mut first) = props.next() else {
         return;
     };
     item.alternatives = props.collect();
+    // A compound question ("at rest and in transit") needs every part answered: either each
+    // part is matched confidently and cited, or the row goes to review. Each part is judged
+    // on its own, so the other part's entry is no rival for the first: a compound whose two
+    // halves split the vote is not unanswered for it.
+    let outcome = compound::detect(query, ranking, m, entries, t);
+    if let Some(c) = outcome.as_ref().and_then(|o| o.first_confidence) {
+        first.confidence = first.confidence.max(c);
+    }
     if first.confidence < t.review {
         item.status = Status::Unanswered;
         item.alternatives.insert(0, first);
@@ -222,39 +230,32 @@ fn fill_item(
     } else {
         Status::Review
     };
-    // A compound question ("at rest and in transit") needs every part answered: either each
-    // part is matched confidently and cited, or the row goes to review.
-    let mut first = first;
-    // "At least monthly" asked, "quarterly" answered: the entry is the right one, but its
-    // answer says no to the question, whatever its Yes says. A person decides.
-    if first.features.bar_unmet > 0.0 {
-        if item.status == Status::Auto {
-            item.status = Status::Review;
-        }
-        item.note = Some(
-            "the answer states a lower frequency than the question's \"at least\"; check before \
-             answering Yes"
-                .to_string(),
-        );
-    }
-    if let Some(outcome) = compound::detect(query, ranking, m, entries, t) {
+    let mut notes = Vec::new();
+    if let Some(outcome) = outcome {
         item.parts = outcome.extra;
         if let Some(ask) = outcome.unanswered {
-            item.note = Some(format!(
+            notes.push(format!(
                 "the question also asks \"{ask}\": no library entry answers it"
             ));
         }
         item.alternatives
             .retain(|a| !item.parts.iter().any(|p| p.id == a.id));
-        // Each part is judged on its own: the other part's entry is no rival for it.
-        if let Some(c) = outcome.first_confidence {
-            first.confidence = first.confidence.max(c);
+        if !outcome.complete {
+            item.status = Status::Review;
         }
-        item.status = if outcome.complete && first.confidence >= t.auto {
-            Status::Auto
-        } else {
-            Status::Review
-        };
+    }
+    // "At least monthly" asked, "quarterly" answered: the entry is the right one, but its
+    // answer says no to the question, whatever its Yes says. A person decides.
+    if first.features.bar_unmet > 0.0 {
+        item.status = Status::Review;
+        notes.push(
+            "the answer states a lower frequency than the question's \"at least\"; check \
+             before answering Yes"
+                .to_string(),
+        );
+    }
+    if !notes.is_empty() {
+        item.note = Some(notes.join("; "));
     }
     item.proposal = Some(first);
 }
