@@ -266,6 +266,10 @@ fn compound_follow_ups_are_answered_or_flagged() {
         ["backup-frequency", "backup-retention"],
         "{item:?}"
     );
+    // Two named things that split the vote: each half is judged on its own.
+    let item = decide(&m, &si, "What are your RTO and RPO for the platform?");
+    assert_eq!(item.status, Status::Auto, "{item:?}");
+    assert_eq!(ids(&item), ["rpo", "rto"], "{item:?}");
     // A bare follow-up that the answer gives ("Weekly") is no second question.
     let item = decide(&m, &si, "Do you scan for vulnerabilities, and how often?");
     assert_eq!(item.status, Status::Auto, "{item:?}");
