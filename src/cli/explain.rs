@@ -2,7 +2,8 @@
 //!
 //! Prints the analysed terms of a question and the top candidates with the features behind
 //! their scores, so that a library maintainer can see which words won and add an alternate
-//! phrasing or a synonym where the library falls short.
+//! phrasing or a synonym where the library falls short. It ends with the decision a fill
+//! would make (auto, review or unanswered, the parts of a compound question, notes).
 
 use crate::cli::outln;
 use crate::cli::{ExitStatus, LibraryArg};
@@ -75,6 +76,42 @@ pub fn run(a: Args) -> Result<ExitStatus> {
             f.context_cov,
             if f.kind > 0.0 { "  same kind" } else { "" }
         );
+    }
+    // The decision a fill would make: status, the parts of a compound, notes for review.
+    let row = crate::sheet::QuestionRow {
+        sheet: String::new(),
+        row: 0,
+        question: a.question.clone(),
+        qid: None,
+        section: None,
+        context: a.context.clone(),
+        existing_answer: None,
+        existing_comment: None,
+    };
+    let item = crate::fill::decide(
+        &row,
+        &m,
+        &si.entries,
+        crate::fill::Thresholds::default(),
+        false,
+    );
+    let cited: Vec<&str> = item
+        .proposal
+        .iter()
+        .chain(&item.parts)
+        .map(|p| p.id.as_str())
+        .collect();
+    outln!(
+        "fill:    {}{}",
+        item.status.as_str(),
+        if cited.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", cited.join(" + "))
+        }
+    );
+    if let Some(n) = &item.note {
+        outln!("note:    {n}");
     }
     Ok(ExitStatus::Success)
 }
