@@ -419,3 +419,44 @@ fn a_frequency_bar_is_met_or_flagged() {
         "{item:?}"
     );
 }
+
+#[test]
+fn the_shortlist_holds_the_heaviest_named_thing() {
+    let (_d, si) = small_library(&[
+        (
+            "personal-data-retention",
+            "How long is personal data retained?",
+            "For the subscription.",
+        ),
+        (
+            "backup-retention",
+            "How long is personal data in backups retained?",
+            "35 days.",
+        ),
+        (
+            "log-retention",
+            "How long is personal data in logs retained?",
+            "One year.",
+        ),
+        (
+            "deletion-on-termination",
+            "What happens to our data when the contract ends?",
+            "Deleted within 90 days.",
+        ),
+    ]);
+    let m = Matcher::new(&si);
+    let r = m.rank(&Query {
+        text: "How long is personal data retained after the contract ends?".into(),
+        context: Vec::new(),
+    });
+    let shortlist: Vec<&str> = r
+        .candidates
+        .iter()
+        .take(3)
+        .map(|c| si.entries[c.entry].id.as_str())
+        .collect();
+    assert!(
+        shortlist.contains(&"deletion-on-termination"),
+        "{shortlist:?}"
+    );
+}

@@ -416,7 +416,32 @@ impl<'a> Matcher<'a> {
             }
         }
         r.confidence = confidence::confidence(&r.candidates);
+        self.shortlist_heaviest(&mut r.candidates, &q_terms);
         r
+    }
+
+    /// The shortlist (first three) offered to a reviewer should hold an entry about the
+    /// question's heaviest named thing: when none of the first three has it, the best-ranked
+    /// entry that does takes third place. The winner and the confidence are unchanged.
+    fn shortlist_heaviest(&self, candidates: &mut [Candidate], q_terms: &[String]) {
+        let Some(heaviest) = q_terms
+            .iter()
+            .filter(|t| self.is_named(t))
+            .max_by(|a, b| self.weight(a).total_cmp(&self.weight(b)))
+        else {
+            return;
+        };
+        let has = |c: &Candidate| {
+            self.prepared
+                .get(c.entry)
+                .is_some_and(|p| p.union.contains(heaviest))
+        };
+        if candidates.len() <= 3 || candidates.iter().take(3).any(has) {
+            return;
+        }
+        if let Some(i) = candidates.iter().skip(3).position(has) {
+            candidates[2..=i + 3].rotate_right(1);
+        }
     }
 
     /// The text with misspelt words read as the library word they almost are: "penetraton"
