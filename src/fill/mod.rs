@@ -254,6 +254,15 @@ fn fill_item(
                 .to_string(),
         );
     }
+    // Frequencies on both sides of the bar: a Yes may be wrong.
+    if first.features.bar_mixed > 0.0 && first.short_answer == Some(ShortAnswer::Yes) {
+        item.status = Status::Review;
+        notes.push(
+            "the answer states frequencies above and below the question's \"at least\"; \
+             check before answering Yes"
+                .to_string(),
+        );
+    }
     if !notes.is_empty() {
         item.note = Some(notes.join("; "));
     }

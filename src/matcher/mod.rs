@@ -85,6 +85,9 @@ pub struct Features {
     /// 1 when the question sets a frequency bar ("at least monthly") and the entry states only
     /// lower frequencies ("quarterly").
     pub bar_unmet: f32,
+    /// 1 when the entry states frequencies both above and below that bar ("backups daily,
+    /// restores tested annually"): which one applies is not known.
+    pub bar_mixed: f32,
     /// 1 when the question names an acronym the library never uses ("HITRUST"): the
     /// question may be about something the library cannot answer.
     pub unknown_named: f32,
@@ -675,19 +678,21 @@ impl<'a> Matcher<'a> {
         let (comps, at_least) = (&asked.comps, asked.at_least);
         // "At least monthly" is met by an entry that states a frequency as high or higher
         // ("weekly"): the frequency is a bar to clear, not the topic.
+        // Against a bar ("at least monthly") the entry may state frequencies above it
+        // ("weekly"), below it ("quarterly"), or both ("backups daily, restores tested
+        // annually"), when it is not known which applies.
         let states = |f: &String| p.union.contains(f) || p.answer.contains(f);
-        let met = at_least.and_then(|(t, rank)| {
-            self.frequencies
-                .iter()
-                .take(rank + 1)
-                .any(states)
-                .then_some(t)
+        let (above, below) = at_least.map_or((false, false), |(_, rank)| {
+            (
+                self.frequencies.iter().take(rank + 1).any(states),
+                self.frequencies.iter().skip(rank + 1).any(states),
+            )
         });
-        // The entry states only lower frequencies ("quarterly" for "at least monthly"): its
-        // answer says no to the question, whatever its Yes says.
-        let bar_unmet = at_least.is_some_and(|(_, rank)| {
-            met.is_none() && self.frequencies.iter().skip(rank + 1).any(states)
-        });
+        // Only higher: the bar is met, the frequency is found.
+        let met = at_least.and_then(|(t, _)| (above && !below).then_some(t));
+        // Only lower: the answer says no to the question, whatever its Yes says.
+        let bar_unmet = below && !above;
+        let bar_mixed = below && above;
         // A question concept the entry writes in part ("contract termination" against "after
         // termination") is that part found.
         let found = |set: &HashSet<String>, t: &str| -> f32 {
@@ -810,6 +815,7 @@ impl<'a> Matcher<'a> {
         let broad = if sibling { strong_miss } else { 0.0 };
         Features {
             bar_unmet: if bar_unmet { 1.0 } else { 0.0 },
+            bar_mixed: if bar_mixed { 1.0 } else { 0.0 },
             kind: 0.0,
             unknown_named: 0.0,
             conflict: conflict.max(broad),
