@@ -401,6 +401,13 @@ pub fn question_kind(text: &str) -> Option<&'static str> {
     Some(kind)
 }
 
+/// Auxiliary verbs: after one, "the vendor" is the one answering ("Does the vendor ...?"),
+/// and after "and" one opens a second question ("... and can you share it?").
+pub const AUXILIARIES: &[&str] = &[
+    "does", "do", "did", "is", "are", "was", "has", "have", "had", "will", "would", "can", "could",
+    "should", "must", "shall", "may",
+];
+
 /// True for a number written as a word ("five", "twelve", "hundred").
 pub fn number_word(w: &str) -> bool {
     const NUMBERS: &[&str] = &[

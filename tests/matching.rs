@@ -413,37 +413,29 @@ fn a_frequency_bar_is_met_or_flagged() {
         ),
     ]);
     let m = Matcher::new(&si);
-    let d = |q: &str| fill::decide(&row(q), &m, &si.entries, Thresholds::default(), false);
     // "Weekly" clears "at least monthly": the frequency is a bar, not the topic.
-    let item = d("Do you run vulnerability scans at least monthly?");
+    let item = decide(&m, &si, "Do you run vulnerability scans at least monthly?");
     assert_eq!(item.status, Status::Auto, "{item:?}");
     assert_eq!(item.proposal.as_ref().unwrap().id, "vuln-scanning");
-    // "Every year" does not clear "at least quarterly": the right entry, but never auto.
-    let item = d("Are penetration tests conducted at least quarterly?");
-    assert_eq!(item.proposal.as_ref().unwrap().id, "pentest", "{item:?}");
-    assert_ne!(item.status, Status::Auto, "{item:?}");
-    assert!(
-        item.note
-            .as_deref()
-            .unwrap_or("")
-            .contains("lower frequency"),
-        "{item:?}"
+    // The right entry, never auto, and a note that says why.
+    let flagged = |q: &str, id: &str, why: &str| {
+        let item = decide(&m, &si, q);
+        assert_eq!(item.proposal.as_ref().unwrap().id, id, "{item:?}");
+        assert_ne!(item.status, Status::Auto, "{item:?}");
+        assert!(item.note.as_deref().unwrap_or("").contains(why), "{item:?}");
+    };
+    // "Every year" does not clear "at least quarterly".
+    flagged(
+        "Are penetration tests conducted at least quarterly?",
+        "pentest",
+        "lower frequency",
     );
     // "Daily" and "every year" both stated: which one is the testing is not known, so a Yes
     // is not written without a person.
-    let item = d("Are backups tested at least quarterly?");
-    assert_eq!(
-        item.proposal.as_ref().unwrap().id,
+    flagged(
+        "Are backups tested at least quarterly?",
         "backup-testing",
-        "{item:?}"
-    );
-    assert_ne!(item.status, Status::Auto, "{item:?}");
-    assert!(
-        item.note
-            .as_deref()
-            .unwrap_or("")
-            .contains("above and below"),
-        "{item:?}"
+        "above and below",
     );
 }
 

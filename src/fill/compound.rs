@@ -31,11 +31,11 @@ const PART_CANDIDATES: usize = 5;
 
 /// Words that open a clause after "and": a second question ("and can you share it?", "and
 /// how long are they kept?"), not a second item of the first.
+/// Besides the auxiliary verbs (`text::AUXILIARIES`).
 const CLAUSE_OPENERS: &[&str] = &[
-    "do", "does", "did", "is", "are", "was", "were", "has", "have", "had", "can", "could", "will",
-    "would", "should", "shall", "may", "must", "how", "what", "when", "where", "which", "who",
-    "whom", "whose", "why", "whether", "if", "you", "we", "they", "it", "please", "describe",
-    "provide", "explain", "list", "specify", "indicate", "confirm",
+    "were", "how", "what", "when", "where", "which", "who", "whom", "whose", "why", "whether",
+    "if", "you", "we", "they", "it", "please", "describe", "provide", "explain", "list", "specify",
+    "indicate", "confirm",
 ];
 /// Object pronouns that close a verb ("and keep them ...", "and test it").
 const OBJECT_PRONOUNS: &[&str] = &["them", "it", "us", "these", "those", "this", "that"];
@@ -69,12 +69,20 @@ struct Split<'t> {
     clause: bool,
 }
 
+/// A split with the analysed terms of its two sides, worked out once per question.
+struct Cut<'t> {
+    split: Split<'t>,
+    before: Vec<String>,
+    after: Vec<String>,
+}
+
 /// The text before and after each conjunction.
 fn splits(text: &str) -> Vec<Split<'_>> {
     let spans = crate::text::spans(text, char::is_alphanumeric);
     let word = |i: usize| spans.get(i).and_then(|&(s, e)| text.get(s..e));
     let is = |i: usize, w: &str| word(i).is_some_and(|x| x.eq_ignore_ascii_case(w));
     let is_any = |i: usize, ws: &[&str]| ws.iter().any(|w| is(i, w));
+    let opens = |i: usize| is_any(i, CLAUSE_OPENERS) || is_any(i, crate::text::AUXILIARIES);
     let mut out = Vec::new();
     for (i, &(s, _)) in spans.iter().enumerate() {
         // The index of the conjunction's last word.
@@ -95,8 +103,8 @@ fn splits(text: &str) -> Vec<Split<'_>> {
         };
         let next = last + 1;
         let clause = before.trim_end().ends_with([',', ';'])
-            || is_any(next, CLAUSE_OPENERS)
-            || (is(next, "also") && is_any(next + 1, CLAUSE_OPENERS))
+            || opens(next)
+            || (is(next, "also") && opens(next + 1))
             || is_any(next + 1, OBJECT_PRONOUNS);
         out.push(Split {
             before,
@@ -120,15 +128,15 @@ fn splits(text: &str) -> Vec<Split<'_>> {
 /// each): the analysed terms of `right`'s side, and whether the conjunction opens a clause.
 fn other_side(
     m: &Matcher<'_>,
-    text: &str,
+    cuts: &[Cut<'_>],
     left: &[&String],
     right: &[&String],
 ) -> Option<(Vec<String>, bool)> {
     if left.is_empty() || right.is_empty() {
         return None;
     }
-    splits(text).into_iter().find_map(|s| {
-        let (tb, ta) = (m.terms(s.before), m.terms(s.after));
+    cuts.iter().find_map(|c| {
+        let (tb, ta) = (&c.before, &c.after);
         // A term on both sides ("least privilege and need-to-know" both read as one concept)
         // is on neither.
         let within = |terms: &[&String], side: &[String], other: &[String]| {
@@ -138,10 +146,10 @@ fn other_side(
                 .filter(|t| !side.contains(t) || other.contains(t));
             m.weight_of(stray) <= STRAY_SHARE * m.weight_of(terms.iter().copied())
         };
-        if within(left, &tb, &ta) && within(right, &ta, &tb) {
-            Some((ta, s.clause))
-        } else if within(left, &ta, &tb) && within(right, &tb, &ta) {
-            Some((tb, s.clause))
+        if within(left, tb, ta) && within(right, ta, tb) {
+            Some((ta.clone(), c.split.clause))
+        } else if within(left, ta, tb) && within(right, tb, ta) {
+            Some((tb.clone(), c.split.clause))
         } else {
             None
         }
@@ -153,17 +161,16 @@ fn other_side(
 /// often?" answered "weekly"), which the entry explains.
 fn unexplained_sides<'t>(
     m: &Matcher<'_>,
-    text: &'t str,
+    cuts: &[Cut<'t>],
     entry: usize,
     answer: &str,
 ) -> Vec<Option<(&'t str, f32)>> {
     let asks_kind = m.terms("how often how long how many how much when");
     let mut out = Vec::new();
-    for s in splits(text).into_iter().filter(|s| s.clause) {
-        for side in [s.after, s.before] {
-            let terms = m.terms(side);
-            let covered = m.covered(entry, &terms);
-            let answered = m.answered(entry, &terms);
+    for c in cuts.iter().filter(|c| c.split.clause) {
+        for (side, terms) in [(c.split.after, &c.after), (c.split.before, &c.before)] {
+            let covered = m.covered(entry, terms);
+            let answered = m.answered(entry, terms);
             let unexplained: Vec<&String> = terms
                 .iter()
                 .filter(|t| !covered.contains(t) && !answered.contains(t))
@@ -173,7 +180,7 @@ fn unexplained_sides<'t>(
                 out.push(None);
                 continue;
             }
-            let share = m.weight_of(unexplained) / m.weight_of(&terms).max(f32::MIN_POSITIVE);
+            let share = m.weight_of(unexplained) / m.weight_of(terms.iter()).max(f32::MIN_POSITIVE);
             out.push(Some((side, share)));
         }
     }
@@ -277,7 +284,15 @@ pub fn detect(
         return None;
     }
     let answer = entries.get(first.entry).map_or("", |e| e.answer.as_str());
-    let sides = unexplained_sides(m, &query.text, first.entry, answer);
+    let cuts: Vec<Cut<'_>> = splits(&query.text)
+        .into_iter()
+        .map(|split| Cut {
+            before: m.terms(split.before),
+            after: m.terms(split.after),
+            split,
+        })
+        .collect();
+    let sides = unexplained_sides(m, &cuts, first.entry, answer);
     // A bare follow-up the first entry's answer gives is no second question.
     if sides.iter().any(Option::is_none) {
         return None;
@@ -292,7 +307,7 @@ pub fn detect(
         }
         let mine = only(m, &q_terms, first.entry, c.entry);
         let theirs = only(m, &q_terms, c.entry, first.entry);
-        if let Some((side, clause)) = other_side(m, &query.text, &mine, &theirs) {
+        if let Some((side, clause)) = other_side(m, &cuts, &mine, &theirs) {
             other = Some((extra, side, clause, c.entry));
         }
     }

@@ -647,16 +647,22 @@ impl<'a> Matcher<'a> {
 
     /// The question terms an entry's phrasings and tags contain.
     pub fn covered<'q>(&self, entry: usize, q_terms: &'q [String]) -> Vec<&'q String> {
-        match self.prepared.get(entry) {
-            Some(p) => q_terms.iter().filter(|t| p.union.contains(*t)).collect(),
-            None => Vec::new(),
-        }
+        self.terms_in(entry, q_terms, |p| &p.union)
     }
 
     /// The question terms an entry's answer text states.
     pub fn answered<'q>(&self, entry: usize, q_terms: &'q [String]) -> Vec<&'q String> {
+        self.terms_in(entry, q_terms, |p| &p.answer)
+    }
+
+    fn terms_in<'q>(
+        &self,
+        entry: usize,
+        q_terms: &'q [String],
+        set: impl Fn(&Prepared) -> &HashSet<String>,
+    ) -> Vec<&'q String> {
         match self.prepared.get(entry) {
-            Some(p) => q_terms.iter().filter(|t| p.answer.contains(*t)).collect(),
+            Some(p) => q_terms.iter().filter(|t| set(p).contains(*t)).collect(),
             None => Vec::new(),
         }
     }
@@ -962,11 +968,6 @@ fn edit_distance(a: &str, b: &str, max: usize) -> Option<usize> {
     (prev[m] <= max).then_some(prev[m])
 }
 
-/// Verbs after which "the vendor" is the one answering ("Does the vendor ...?").
-const AUXILIARIES: &[&str] = &[
-    "does", "do", "did", "is", "are", "was", "has", "have", "had", "will", "would", "can", "could",
-    "should", "must", "shall", "may",
-];
 /// What questionnaires call the party that answers them.
 const RESPONDENT: &[&str] = &[
     "vendor",
@@ -1010,7 +1011,7 @@ pub fn respondent_as_you(text: &str) -> String {
             let subject = i > 0
                 && words
                     .get(i - 1)
-                    .is_some_and(|(_, v)| AUXILIARIES.contains(v));
+                    .is_some_and(|(_, v)| crate::text::AUXILIARIES.contains(v));
             let possessive = last.1.ends_with("'s");
             if subject || possessive {
                 let start = words[i].0;
