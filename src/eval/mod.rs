@@ -113,6 +113,43 @@ pub struct Judged {
 }
 
 impl Judged {
+    /// What the engine did with a gold question (`item` is None when the row was not found).
+    fn new(
+        file: String,
+        g: &Gold,
+        item: Option<&Item>,
+        candidates: Vec<(String, crate::matcher::Features)>,
+    ) -> Judged {
+        let first = item.and_then(|i| i.proposal.as_ref().or(i.alternatives.first()));
+        let (ranked, scores): (Vec<String>, Vec<f32>) = item
+            .map(|i| {
+                i.proposal
+                    .iter()
+                    .chain(i.alternatives.iter())
+                    .map(|p| (p.id.clone(), p.score))
+                    .unzip()
+            })
+            .unwrap_or_default();
+        Judged {
+            file,
+            sheet: g.sheet.clone(),
+            row: g.row,
+            difficulty: g.difficulty.clone(),
+            gold: g.answer_ids.clone(),
+            question: item.map(|i| i.question.clone()).unwrap_or_default(),
+            context: item.map(|i| i.context.clone()).unwrap_or_default(),
+            status: item.map_or("missing", |i| i.status.as_str()).to_string(),
+            confidence: first.map_or(0.0, |p| p.confidence),
+            ranked,
+            scores,
+            features: first.map(|p| p.features),
+            candidates,
+            parts: item
+                .map(|i| i.parts.iter().map(|p| p.id.clone()).collect())
+                .unwrap_or_default(),
+        }
+    }
+
     fn answerable(&self) -> bool {
         !self.gold.is_empty()
     }
@@ -233,57 +270,14 @@ pub fn judge(
                     .collect(),
                 None => Vec::new(),
             };
-            let features = item
-                .and_then(|i| i.proposal.as_ref().or(i.alternatives.first()))
-                .map(|p| p.features);
-            let context = item.map(|i| i.context.clone()).unwrap_or_default();
-            let (status, conf, (ranked, scores), parts, question) = match item {
-                Some(i) => {
-                    let ranked: (Vec<String>, Vec<f32>) = i
-                        .proposal
-                        .iter()
-                        .chain(i.alternatives.iter())
-                        .map(|p| (p.id.clone(), p.score))
-                        .unzip();
-                    (
-                        i.status.as_str().to_string(),
-                        i.proposal
-                            .as_ref()
-                            .or(i.alternatives.first())
-                            .map(|p| p.confidence)
-                            .unwrap_or(0.0),
-                        ranked,
-                        i.parts.iter().map(|p| p.id.clone()).collect(),
-                        i.question.clone(),
-                    )
-                }
-                None => (
-                    "missing".to_string(),
-                    0.0,
-                    (Vec::new(), Vec::new()),
-                    Vec::new(),
-                    String::new(),
-                ),
-            };
-            out.push(Judged {
-                file: file
-                    .file_name()
+            out.push(Judged::new(
+                file.file_name()
                     .map(|f| f.to_string_lossy().into_owned())
                     .unwrap_or_default(),
-                sheet: g.sheet.clone(),
-                row: g.row,
-                difficulty: g.difficulty.clone(),
-                gold: g.answer_ids.clone(),
-                question,
-                context,
-                status,
-                confidence: conf,
-                ranked,
-                scores,
-                features,
+                g,
+                item.copied(),
                 candidates,
-                parts,
-            });
+            ));
         }
     }
     Ok(out)

@@ -178,35 +178,12 @@ pub fn build(library: &Library) -> Result<()> {
 }
 
 fn build_locked(library: &Library, hash: &str) -> Result<()> {
-    let analyzer = Analyzer::new(&library.synonyms).with_filler(&library.filler);
     let target = index_dir(&library.root);
     crate::atomic::replace_dir(&target, |tmp| {
         let ie = |e: tantivy::TantivyError| Error::internal(format!("index build failed: {e}"));
-        let (schema, f) = Fields::schema();
+        let (schema, _) = Fields::schema();
         let index = Index::create_in_dir(tmp, schema).map_err(ie)?;
-        register(&index);
-        let mut writer = index.writer::<TantivyDocument>(50_000_000).map_err(ie)?;
-        for e in &library.entries {
-            let alts: Vec<String> = e
-                .alternates
-                .iter()
-                .map(|a| analyzer.terms(a).join(" "))
-                .collect();
-            let json = serde_json::to_string(e)
-                .map_err(|err| Error::internal(format!("cannot store entry {}: {err}", e.id)))?;
-            writer
-                .add_document(doc!(
-                    f.id => e.id.clone(),
-                    f.question => analyzer.terms(&e.question).join(" "),
-                    f.alternates => alts.join(" \n "),
-                    f.answer => analyzer.terms(&e.answer).join(" "),
-                    f.tags => analyzer.terms(&e.tags.join(" ")).join(" "),
-                    f.entry => json,
-                ))
-                .map_err(ie)?;
-        }
-        writer.commit().map_err(ie)?;
-        writer.wait_merging_threads().map_err(ie)?;
+        add_entries(&index, library)?;
         let meta = Meta {
             format: FORMAT_VERSION.to_string(),
             hash: hash.to_string(),
@@ -218,6 +195,46 @@ fn build_locked(library: &Library, hash: &str) -> Result<()> {
             .map_err(|e| Error::internal(format!("cannot write index meta: {e}")))?;
         Ok(())
     })
+}
+
+/// An index of `library` held in memory only: for measurements that build many variants of
+/// one library (`vouch eval --held-out`), never for filling.
+pub fn in_memory(library: &Library) -> Result<SearchIndex> {
+    let (schema, _) = Fields::schema();
+    let index = Index::create_in_ram(schema);
+    add_entries(&index, library)?;
+    open_index(index, "<memory>", &library.synonyms, &library.filler)
+}
+
+/// Analyse and write every entry of `library` into a new, empty `index`.
+fn add_entries(index: &Index, library: &Library) -> Result<()> {
+    let ie = |e: tantivy::TantivyError| Error::internal(format!("index build failed: {e}"));
+    let f = Fields::from_schema(&index.schema())?;
+    let analyzer = Analyzer::new(&library.synonyms).with_filler(&library.filler);
+    register(index);
+    let mut writer = index.writer::<TantivyDocument>(50_000_000).map_err(ie)?;
+    for e in &library.entries {
+        let alts: Vec<String> = e
+            .alternates
+            .iter()
+            .map(|a| analyzer.terms(a).join(" "))
+            .collect();
+        let json = serde_json::to_string(e)
+            .map_err(|err| Error::internal(format!("cannot store entry {}: {err}", e.id)))?;
+        writer
+            .add_document(doc!(
+                f.id => e.id.clone(),
+                f.question => analyzer.terms(&e.question).join(" "),
+                f.alternates => alts.join(" \n "),
+                f.answer => analyzer.terms(&e.answer).join(" "),
+                f.tags => analyzer.terms(&e.tags.join(" ")).join(" "),
+                f.entry => json,
+            ))
+            .map_err(ie)?;
+    }
+    writer.commit().map_err(ie)?;
+    writer.wait_merging_threads().map_err(ie)?;
+    Ok(())
 }
 
 /// Open the index of the library in `root`, rebuilding it first if the library changed since
@@ -248,10 +265,21 @@ pub fn open_or_build(root: &Path) -> Result<(SearchIndex, Freshness)> {
 }
 
 fn open_dir(dir: &Path) -> Result<SearchIndex> {
-    let ie = |e: tantivy::TantivyError| {
-        Error::internal(format!("cannot open index {}: {e}", dir.display()))
-    };
-    let index = Index::open_in_dir(dir).map_err(ie)?;
+    let index = Index::open_in_dir(dir)
+        .map_err(|e| Error::internal(format!("cannot open index {}: {e}", dir.display())))?;
+    // Synonyms are part of the library; they are stored beside the index meta.
+    let (synonyms, filler) = read_synonyms(dir)?;
+    open_index(index, &dir.display().to_string(), &synonyms, &filler)
+}
+
+/// Read the entries back from an index and make it ready for matching.
+fn open_index(
+    index: Index,
+    name: &str,
+    synonyms: &[crate::knowledge::SynonymGroup],
+    filler: &[String],
+) -> Result<SearchIndex> {
+    let ie = |e: tantivy::TantivyError| Error::internal(format!("cannot open index {name}: {e}"));
     register(&index);
     let fields = Fields::from_schema(&index.schema())?;
     let reader = index
@@ -263,9 +291,7 @@ fn open_dir(dir: &Path) -> Result<SearchIndex> {
     let mut entries = Vec::new();
     let mut positions = Vec::new();
     for seg in searcher.segment_readers() {
-        let store = seg
-            .get_store_reader(64)
-            .map_err(|e| Error::internal(format!("cannot open index {}: {e}", dir.display())))?;
+        let store = seg.get_store_reader(64).map_err(|e| ie(e.into()))?;
         let mut seg_pos = Vec::with_capacity(seg.max_doc() as usize);
         for doc_id in 0..seg.max_doc() {
             seg_pos.push(entries.len() as u32);
@@ -283,15 +309,13 @@ fn open_dir(dir: &Path) -> Result<SearchIndex> {
         }
         positions.push(seg_pos);
     }
-    // Synonyms are part of the library; they are stored beside the index meta.
-    let (synonyms, filler) = read_synonyms(dir)?;
     Ok(SearchIndex {
         index,
         reader,
         fields,
         entries,
         positions,
-        analyzer: Analyzer::new(&synonyms).with_filler(&filler),
+        analyzer: Analyzer::new(synonyms).with_filler(filler),
     })
 }
 

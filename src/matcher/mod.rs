@@ -409,8 +409,7 @@ impl<'a> Matcher<'a> {
                     c.score = score(&c.features);
                 }
             }
-            r.candidates
-                .sort_by(|x, y| y.score.total_cmp(&x.score).then(x.entry.cmp(&y.entry)));
+            self.sort(&mut r.candidates);
         }
         let unknown = self.unknown_acronyms(&asked, &q_terms);
         if !unknown.is_empty() {
@@ -421,6 +420,13 @@ impl<'a> Matcher<'a> {
         r.confidence = confidence::confidence(&r.candidates);
         self.shortlist_heaviest(&mut r.candidates, &q_terms);
         r
+    }
+
+    /// Best score first; ties by entry id, so that the order does not depend on where the
+    /// index happened to store each entry.
+    fn sort(&self, candidates: &mut [Candidate]) {
+        let id = |c: &Candidate| self.si.entries.get(c.entry).map(|e| e.id.as_str());
+        candidates.sort_by(|x, y| y.score.total_cmp(&x.score).then_with(|| id(x).cmp(&id(y))));
     }
 
     /// The shortlist (first three) offered to a reviewer should hold an entry about the
@@ -621,7 +627,7 @@ impl<'a> Matcher<'a> {
                 })
             })
             .collect();
-        candidates.sort_by(|x, y| y.score.total_cmp(&x.score).then(x.entry.cmp(&y.entry)));
+        self.sort(&mut candidates);
         let confidence = confidence::confidence(&candidates);
         Ranking {
             candidates,
