@@ -10,14 +10,21 @@ use crate::fill::{self, Thresholds};
 
 #[derive(Debug, clap::Args)]
 #[command(
-    after_help = "Examples:\n  vouch eval --library lib --gold ../shared/bench/gold.csv\n  vouch eval --library lib --gold gold.csv --baseline --json"
+    after_help = "Examples:\n  vouch eval --library lib --gold ../shared/bench/gold.csv\n  vouch eval --library lib --gold gold.csv --baseline --json\n  vouch eval --library lib --held-out"
 )]
 pub struct Args {
     #[command(flatten)]
     pub library: LibraryArg,
     /// Gold file: file,sheet,row,answer_ids,difficulty
-    #[arg(long, value_name = "GOLD.csv")]
-    pub gold: PathBuf,
+    #[arg(long, value_name = "GOLD.csv", required_unless_present = "held_out")]
+    pub gold: Option<PathBuf>,
+    /// No gold file: ask the library its own alternate phrasings, each held out of the index
+    /// (answerable), and its entries' questions with the entry removed (unanswerable)
+    #[arg(long, conflicts_with_all = ["gold", "baseline", "candidates"])]
+    pub held_out: bool,
+    /// With --held-out: in how many rounds (each holds out every N-th phrasing and entry)
+    #[arg(long, value_name = "N", default_value_t = 5, requires = "held_out", value_parser = clap::value_parser!(u16).range(2..=100))]
+    pub folds: u16,
     /// Auto threshold to evaluate (default: the fill default)
     #[arg(long, value_name = "0..1")]
     pub threshold: Option<f32>,
@@ -33,13 +40,21 @@ pub struct Args {
 }
 
 pub fn run(a: Args) -> Result<ExitStatus> {
-    let gold = crate::eval::read_gold(&a.gold)?;
-    let (si, _) = crate::index::open_or_build(&a.library.library)?;
     let t = Thresholds {
         auto: a.threshold.unwrap_or(fill::DEFAULT_AUTO_THRESHOLD),
         review: fill::DEFAULT_REVIEW_THRESHOLD,
     };
-    let r = crate::eval::evaluate(&si, &gold, t, a.baseline, a.candidates)?;
+    let r = match &a.gold {
+        Some(gold) => {
+            let gold = crate::eval::read_gold(gold)?;
+            let (si, _) = crate::index::open_or_build(&a.library.library)?;
+            crate::eval::evaluate(&si, &gold, t, a.baseline, a.candidates)?
+        }
+        None => {
+            let library = crate::knowledge::load_library(&a.library.library)?;
+            crate::eval::evaluate_held_out(&library, usize::from(a.folds), t)?
+        }
+    };
     if a.json {
         let s = serde_json::to_string_pretty(&r)
             .map_err(|e| Error::internal(format!("cannot encode result: {e}")))?;

@@ -20,6 +20,7 @@ use crate::matcher::Matcher;
 use crate::sheet::{layout, read, LayoutOverrides};
 
 pub mod baseline;
+pub mod heldout;
 
 /// One gold row.
 #[derive(Debug, Clone)]
@@ -356,6 +357,22 @@ pub fn evaluate(
         metrics: metrics(&items),
         reliability: reliability(&items),
         baseline,
+        items,
+    })
+}
+
+/// Evaluate a library on its own phrasings, held out in `folds` rounds (see `heldout`).
+pub fn evaluate_held_out(
+    library: &crate::knowledge::Library,
+    folds: usize,
+    t: Thresholds,
+) -> Result<EvalResult> {
+    let items = heldout::held_out(library, folds, t)?;
+    Ok(EvalResult {
+        threshold: t.auto,
+        metrics: metrics(&items),
+        reliability: reliability(&items),
+        baseline: None,
         items,
     })
 }
