@@ -303,6 +303,15 @@ fn the_kind_of_question_decides_between_neighbours() {
 
 /// A library of the given entries (id, question, answer) beside the shipped thesaurus.
 fn small_library(entries: &[(&str, &str, &str)]) -> (tempfile::TempDir, SearchIndex) {
+    let tagged: Vec<(&str, &str, &str, &str)> = entries
+        .iter()
+        .map(|(i, q, a)| (*i, *q, *a, "test"))
+        .collect();
+    tagged_library(&tagged)
+}
+
+/// A library of (id, question, answer, tags separated by `;`) entries.
+fn tagged_library(entries: &[(&str, &str, &str, &str)]) -> (tempfile::TempDir, SearchIndex) {
     let d = tempfile::tempdir().unwrap();
     let src = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
     std::fs::copy(
@@ -316,7 +325,8 @@ fn small_library(entries: &[(&str, &str, &str)]) -> (tempfile::TempDir, SearchIn
     )
     .unwrap();
     let mut toml = String::new();
-    for (id, q, a) in entries {
+    for (id, q, a, tags) in entries {
+        let tags: Vec<String> = tags.split(';').map(|t| format!("\"{t}\"")).collect();
         // An answer that opens "Yes." says Yes.
         let short = if a.starts_with("Yes.") {
             "short_answer = \"Yes\"\n"
@@ -325,8 +335,9 @@ fn small_library(entries: &[(&str, &str, &str)]) -> (tempfile::TempDir, SearchIn
         };
         toml.push_str(&format!(
             "[[entry]]\nid = \"{id}\"\nquestion = \"{q}\"\nanswer = \"{a}\"\n{short}\
-             citations = [{{ doc = \"policy\", section = \"1\" }}]\ntags = [\"test\"]\n\
-             owner = \"security@example.com\"\nreviewed = \"2026-01-01\"\n\n"
+             citations = [{{ doc = \"policy\", section = \"1\" }}]\ntags = [{}]\n\
+             owner = \"security@example.com\"\nreviewed = \"2026-01-01\"\n\n",
+            tags.join(", ")
         ));
     }
     std::fs::write(d.path().join("entries.toml"), toml).unwrap();
@@ -478,4 +489,85 @@ fn the_shortlist_holds_the_heaviest_named_thing() {
         shortlist.contains(&"deletion-on-termination"),
         "{shortlist:?}"
     );
+}
+
+#[test]
+fn a_common_name_still_rules_out_its_sibling() {
+    // SOC 2 is named by most entries, so its words weigh little; an entry about SOC 1 that
+    // matches every other word of the question must still lose, and never be answered.
+    let (_d, si) = tagged_library(&[
+        (
+            "soc1-type1",
+            "Is your SOC 1 report a Type 1 or a Type 2?",
+            "Our SOC 1 report is a Type II.",
+            "audit;soc1;type-i",
+        ),
+        (
+            "soc1-type2",
+            "Do you have a SOC 1 Type II report?",
+            "Yes. SOC 1 Type II, annually.",
+            "audit;soc1;type-ii",
+        ),
+        (
+            "soc2-type1",
+            "Do you have a SOC 2 Type I report?",
+            "No. Our SOC 2 report is a Type II.",
+            "audit;soc2;type-i",
+        ),
+        (
+            "soc2-type2",
+            "Do you have a SOC 2 Type II report?",
+            "Yes. SOC 2 Type II, annually.",
+            "audit;soc2;type-ii",
+        ),
+        (
+            "soc2-auditor",
+            "Who is your SOC 2 auditor?",
+            "A CPA firm.",
+            "audit;soc2",
+        ),
+        (
+            "soc2-period",
+            "What period does your SOC 2 cover?",
+            "Twelve months to September.",
+            "audit;soc2",
+        ),
+        (
+            "soc2-privacy",
+            "Does your SOC 2 include the Privacy criteria?",
+            "Yes. Privacy is in scope of our SOC 2.",
+            "audit;soc2",
+        ),
+        (
+            "soc2-exceptions",
+            "Did your SOC 2 report note any exceptions?",
+            "No exceptions in the SOC 2 report.",
+            "audit;soc2",
+        ),
+    ]);
+    let m = Matcher::new(&si);
+    let q = "Is your SOC 2 report a Type I or a Type II?";
+    let item = decide(&m, &si, q);
+    let first = item
+        .proposal
+        .as_ref()
+        .or(item.alternatives.first())
+        .unwrap();
+    assert!(first.id.starts_with("soc2-type"), "{item:?}");
+    let soc1 = item
+        .alternatives
+        .iter()
+        .chain(item.proposal.iter())
+        .find(|p| p.id.starts_with("soc1"));
+    assert!(soc1.is_none_or(|p| p.confidence < 0.65), "{item:?}");
+    // The clash counts fully, however little "SOC 2" weighs beside "Type I" and "Type II".
+    let r = m.rank(&Query {
+        text: q.into(),
+        context: Vec::new(),
+    });
+    for c in &r.candidates {
+        if si.entries[c.entry].id.starts_with("soc1") {
+            assert_eq!(c.features.conflict, 1.0, "{c:?}");
+        }
+    }
 }

@@ -75,9 +75,10 @@ pub struct Features {
     /// Share of what the question sets aside ("other than X", "not just X") that the entry is
     /// about.
     pub excluded_hit: f32,
-    /// Share of the question's contrast words (words that tell sibling entries apart, see
-    /// `contrasts`) that the entry lacks while it is tagged with a sibling the question never
-    /// names: "SOC 1" asked, an entry about "SOC 2" offered.
+    /// 1 when the entry lacks one of the question's contrast words (words that tell sibling
+    /// entries apart, see `contrasts`) while it is tagged with a sibling the question never
+    /// names: "SOC 1" asked, an entry about "SOC 2" offered. Otherwise the share of the
+    /// question's tagged named things the entry lacks, when it is about another tagged thing.
     pub conflict: f32,
     /// 1 when a phrasing of the entry asks for the same kind of answer as the question
     /// ("Where can we check ...?" and "Where can we see ...?").
@@ -806,19 +807,16 @@ impl<'a> Matcher<'a> {
         };
         let strong_miss = missed(&strong, ws);
         // The question's contrast words, and those the entry answers with a sibling instead.
-        let contrasted: Vec<String> = q
-            .iter()
-            .filter(|t| self.contrasts.contains_key(*t))
-            .cloned()
-            .collect();
-        let wk: f32 = contrasted.iter().map(|t| self.weight(t)).sum();
-        let conflict = share(&contrasted, wk, &|t| {
+        let clashes = |t: &String| {
             !p.union.contains(t)
                 && self
                     .contrasts
                     .get(t)
                     .is_some_and(|sib| sib.iter().any(|y| p.tag_terms.contains(y) && !in_q(y)))
-        });
+        };
+        // A clash counts fully whatever the weights of its words: "SOC 2" may be the
+        // library's commonest name, yet an entry about SOC 1 offered for it is wrong.
+        let conflict: f32 = if q.iter().any(clashes) { 1.0 } else { 0.0 };
         // Broadly: the question names a tagged thing the entry lacks while the entry is
         // about another tagged thing the question never names.
         let sibling = named
