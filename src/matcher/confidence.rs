@@ -14,6 +14,11 @@ const NAMED_EXTRA_PENALTY: f32 = 1.5;
 /// asked, an entry about SOC 2 offered).
 const STRONG_MISS_PENALTY: f32 = 3.0;
 
+/// Logit penalty when the entry names a sibling of what the question names and not that
+/// thing itself ("SOC 2" asked, an entry about SOC 1): a wrong answer however well the other
+/// words agree.
+const CLASH_PENALTY: f32 = 4.0;
+
 /// Logit penalty when the runner-up explains the question as fully as the winner.
 const UNDECIDED_PENALTY: f32 = 2.0;
 
@@ -74,6 +79,7 @@ pub fn confidence(candidates: &[Candidate]) -> f32 {
     let z = 8.0 * (first.score - 0.45) + 12.0 * (margin - 0.05)
         - NAMED_EXTRA_PENALTY * first.features.named_extra
         - STRONG_MISS_PENALTY * first.features.strong_miss
+        - CLASH_PENALTY * first.features.clash
         - if undecided { UNDECIDED_PENALTY } else { 0.0 }
         - if outphrased { OUTPHRASED_PENALTY } else { 0.0 }
         - UNKNOWN_NAMED_PENALTY * first.features.unknown_named
@@ -150,6 +156,20 @@ mod tests {
         side.features.core_miss = 0.0;
         let asked = [side, cand(1, 0.0, 0.1)];
         assert!(confidence(&asked) > 0.9, "{}", confidence(&asked));
+    }
+
+    #[test]
+    fn an_entry_about_a_sibling_is_never_sure() {
+        // The only SOC entry left is about SOC 1 and the question asks about SOC 2: a wide
+        // lead over unrelated entries does not make it right.
+        let mut sibling = cand(0, 0.3, 0.8);
+        let clear = confidence(&[sibling.clone(), cand(1, -0.2, 0.3)]);
+        sibling.features.clash = 1.0;
+        let clash = confidence(&[sibling, cand(1, -0.2, 0.3)]);
+        assert!(
+            clear > 0.9 && clash < crate::fill::DEFAULT_AUTO_THRESHOLD,
+            "{clear} {clash}"
+        );
     }
 
     #[test]

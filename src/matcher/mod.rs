@@ -80,6 +80,8 @@ pub struct Features {
     /// names: "SOC 1" asked, an entry about "SOC 2" offered. Otherwise the share of the
     /// question's tagged named things the entry lacks, when it is about another tagged thing.
     pub conflict: f32,
+    /// 1 when the conflict is a clash of contrast words (not only a missing tagged thing).
+    pub clash: f32,
     /// 1 when a phrasing of the entry asks for the same kind of answer as the question
     /// ("Where can we check ...?" and "Where can we see ...?").
     pub kind: f32,
@@ -829,6 +831,7 @@ impl<'a> Matcher<'a> {
             kind: 0.0,
             unknown_named: 0.0,
             conflict: conflict.max(broad),
+            clash: conflict,
             topic_miss: share(&topics, wt, &|t| !p.union.contains(t) && met != Some(t)),
             named_extra: share(&named, wn, &|t| !in_q(t)),
             strong_miss,
@@ -1184,6 +1187,33 @@ fn contrasts(si: &SearchIndex) -> HashMap<String, HashSet<String>> {
                     for ty in y.difference(x) {
                         *seen.entry((tx.clone(), ty.clone())).or_default() += 1;
                     }
+                }
+            }
+        }
+    }
+    // Phrasings of two entries that differ in one named thing each ("Do you have a SOC 1
+    // Type I report?" and "... a SOC 2 Type I report?") contrast those two as well.
+    let mut by_phrase: HashMap<Vec<String>, HashSet<(usize, String)>> = HashMap::new();
+    for (k, e) in si.entries.iter().enumerate() {
+        for ph in e.phrasings() {
+            let terms = dedup(a.terms(ph));
+            for (i, t) in terms.iter().enumerate().filter(|(_, t)| is_anchor(t)) {
+                let mut rest: Vec<String> = terms
+                    .iter()
+                    .enumerate()
+                    .filter(|(j, _)| *j != i)
+                    .map(|(_, x)| x.clone())
+                    .collect();
+                rest.sort_unstable();
+                by_phrase.entry(rest).or_default().insert((k, t.clone()));
+            }
+        }
+    }
+    for alts in by_phrase.values().filter(|v| v.len() > 1) {
+        for (ex, x) in alts {
+            for (ey, y) in alts {
+                if ex != ey && x != y {
+                    *seen.entry((x.clone(), y.clone())).or_default() += 1;
                 }
             }
         }
