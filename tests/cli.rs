@@ -211,10 +211,10 @@ fn eval_on_the_bench_beats_the_baseline() {
     let top1 = m["top1"].as_f64().unwrap();
     let base = r["baseline"]["top1"].as_f64().unwrap();
     assert!(top1 > base + 0.1, "top-1 {top1} vs baseline {base}");
-    // Floors a little under the measured figures (top-1 0.969, top-3 0.975, precision 0.984
-    // at coverage 0.799, NONE rejection 1.0): a regression fails here.
+    // Floors a little under the measured figures (top-1 0.969, top-3 0.987, precision 0.985
+    // at coverage 0.805, NONE rejection 1.0): a regression fails here.
     assert!(top1 >= 0.95, "{m}");
-    assert!(m["top3"].as_f64().unwrap() >= 0.96, "{m}");
+    assert!(m["top3"].as_f64().unwrap() >= 0.98, "{m}");
     assert!(m["auto_precision"].as_f64().unwrap() >= 0.97, "{m}");
     assert!(m["auto_coverage"].as_f64().unwrap() >= 0.77, "{m}");
     assert!(m["none_rejection"].as_f64().unwrap() >= 0.95, "{m}");
@@ -262,9 +262,10 @@ fn held_out_eval_asks_every_alternate_and_every_entry_once() {
         (Some(568), Some(309)),
         "{m}"
     );
-    // Floors a little under the measured figures: a regression in generalisation fails here.
+    // Floors a little under the measured figures (top-1 0.589, top-3 0.848): a regression in
+    // generalisation fails here.
     assert!(m["top1"].as_f64().unwrap() >= 0.55, "{m}");
-    assert!(m["top3"].as_f64().unwrap() >= 0.78, "{m}");
+    assert!(m["top3"].as_f64().unwrap() >= 0.82, "{m}");
     // --held-out and --gold measure different things: asking for both is an error.
     let out = vouch(
         d.path(),

@@ -9,7 +9,7 @@
 //! both entries are cited, otherwise the row is sent to review.
 
 use crate::knowledge::Entry;
-use crate::matcher::{Matcher, Query, Ranking};
+use crate::matcher::{Candidate, Matcher, Query, Ranking};
 
 use super::{Proposal, Thresholds};
 
@@ -299,8 +299,11 @@ pub fn detect(
     }
     // The candidate that explains most of what the first leaves out, on the other side of a
     // conjunction.
+    // In score order: the shortlist shown to a reviewer may have been reordered.
+    let mut by_score: Vec<&Candidate> = ranking.candidates.iter().skip(1).collect();
+    by_score.sort_by(|x, y| y.score.total_cmp(&x.score));
     let mut other: Option<(f32, Vec<String>, bool, usize)> = None;
-    for c in ranking.candidates.iter().skip(1).take(PART_CANDIDATES) {
+    for c in by_score.into_iter().take(PART_CANDIDATES) {
         let extra = m.weight_of(m.covered(c.entry, &rest));
         if extra < (MIN_EXTRA_SHARE * total).min(MIN_REST_SHARE * w_rest) || other.is_some() {
             continue;

@@ -421,6 +421,7 @@ impl<'a> Matcher<'a> {
             }
         }
         r.confidence = confidence::confidence(&r.candidates);
+        shortlist_best_answer(&mut r.candidates);
         self.shortlist_heaviest(&mut r.candidates, &q_terms);
         r
     }
@@ -899,6 +900,24 @@ impl<'a> Matcher<'a> {
     }
 }
 
+/// The shortlist (first three) offered to a reviewer holds the entry whose answer text
+/// explains most of the question: when the phrasings mislead ("peer reviewed" read as code
+/// review), the answer that states the asked facts is a second kind of evidence. It takes
+/// second place; the winner and the confidence are unchanged.
+fn shortlist_best_answer(candidates: &mut [Candidate]) {
+    let Some((best, _)) = candidates.iter().enumerate().max_by(|(i, x), (j, y)| {
+        x.features
+            .answer_cov
+            .total_cmp(&y.features.answer_cov)
+            .then(j.cmp(i))
+    }) else {
+        return;
+    };
+    if best >= 3 {
+        candidates[1..=best].rotate_right(1);
+    }
+}
+
 /// The reranking score: a weighted sum of the features.
 pub fn score(f: &Features) -> f32 {
     0.55 * f.phrasing
@@ -1294,6 +1313,35 @@ mod tests {
             respondent_as_you("Café — does the vendor’s team, and does the supplier sign?"),
             "Café — does you’s team, and does you sign?"
         );
+    }
+
+    #[test]
+    fn the_best_answer_text_joins_the_shortlist_second() {
+        let cand = |entry: usize, answer_cov: f32| Candidate {
+            entry,
+            score: 1.0 - entry as f32 / 10.0,
+            features: Features {
+                answer_cov,
+                ..Features::default()
+            },
+        };
+        let order = |c: &[Candidate]| c.iter().map(|c| c.entry).collect::<Vec<_>>();
+        let mut c = vec![
+            cand(0, 0.1),
+            cand(1, 0.0),
+            cand(2, 0.2),
+            cand(3, 0.1),
+            cand(4, 0.5),
+        ];
+        shortlist_best_answer(&mut c);
+        assert_eq!(order(&c), [0, 4, 1, 2, 3]);
+        // Already on the shortlist (or the winner): nothing moves.
+        let mut c = vec![cand(0, 0.6), cand(1, 0.0), cand(2, 0.2), cand(3, 0.5)];
+        shortlist_best_answer(&mut c);
+        assert_eq!(order(&c), [0, 1, 2, 3]);
+        let mut c = vec![cand(0, 0.1), cand(1, 0.0), cand(2, 0.4), cand(3, 0.4)];
+        shortlist_best_answer(&mut c);
+        assert_eq!(order(&c), [0, 1, 2, 3]);
     }
 
     #[test]
