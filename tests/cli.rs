@@ -211,10 +211,10 @@ fn eval_on_the_bench_beats_the_baseline() {
     let top1 = m["top1"].as_f64().unwrap();
     let base = r["baseline"]["top1"].as_f64().unwrap();
     assert!(top1 > base + 0.1, "top-1 {top1} vs baseline {base}");
-    // Floors a little under the measured figures (top-1 0.969, top-3 0.987, precision 0.985
-    // at coverage 0.805, NONE rejection 1.0): a regression fails here.
+    // Floors at or a little under the measured figures (top-1 0.969, top-3 0.994, precision
+    // 0.985 at coverage 0.805, NONE rejection 1.0): a regression fails here.
     assert!(top1 >= 0.95, "{m}");
-    assert!(m["top3"].as_f64().unwrap() >= 0.98, "{m}");
+    assert!(m["top3"].as_f64().unwrap() >= 0.99, "{m}");
     assert!(m["auto_precision"].as_f64().unwrap() >= 0.97, "{m}");
     assert!(m["auto_coverage"].as_f64().unwrap() >= 0.77, "{m}");
     assert!(m["none_rejection"].as_f64().unwrap() >= 0.95, "{m}");
@@ -229,7 +229,7 @@ fn eval_on_the_samples_with_the_shipped_library() {
     let r = eval_json(d.path(), &lib, &root().join("samples/gold.csv"), &[]);
     let m = &r["metrics"];
     assert_eq!(m["questions"], 126, "{m}");
-    // Measured: top-1 0.933, top-3 0.992, precision 0.988 at coverage 0.714.
+    // Measured: top-1 0.941, top-3 0.992, precision 0.989 at coverage 0.748.
     assert!(m["top1"].as_f64().unwrap() >= 0.91, "{m}");
     assert!(m["top3"].as_f64().unwrap() >= 0.96, "{m}");
     assert!(m["auto_precision"].as_f64().unwrap() >= 0.95, "{m}");

@@ -571,3 +571,29 @@ fn a_common_name_still_rules_out_its_sibling() {
         }
     }
 }
+
+#[test]
+fn a_framework_mapping_names_a_control_not_a_topic() {
+    // "soc2:CC6.1" says which control the entry serves: the entry is not about SOC 2, but a
+    // question that cites CC6.1 finds it.
+    let (_d, si) = tagged_library(&[
+        (
+            "mfa",
+            "Is MFA enforced for all employees?",
+            "Yes. Hardware keys.",
+            "access;mfa;soc2:CC6.1",
+        ),
+        (
+            "soc2-report",
+            "Do you have a SOC 2 Type II report?",
+            "Yes. Annually.",
+            "audit;soc2",
+        ),
+    ]);
+    let m = Matcher::new(&si);
+    let q = m.terms("Is MFA covered by your SOC 2 under CC6.1?");
+    let mfa = si.entries.iter().position(|e| e.id == "mfa").unwrap();
+    let covered: Vec<&String> = m.covered(mfa, &q);
+    assert!(covered.iter().any(|t| t.contains("cc6")), "{covered:?}");
+    assert!(!covered.iter().any(|t| t.contains("soc")), "{covered:?}");
+}

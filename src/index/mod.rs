@@ -22,7 +22,7 @@ use crate::knowledge::{load::library_files, load_library, Entry, Library, INDEX_
 use crate::text::Analyzer;
 
 /// Bump when analysis or schema change, so old indexes are rebuilt.
-const FORMAT_VERSION: &str = "vouch-index-6";
+const FORMAT_VERSION: &str = "vouch-index-7";
 const META_FILE: &str = "vouch-meta.json";
 const LOCK_FILE: &str = ".vouch-index.lock";
 /// Name under which the whitespace analyzer is registered in tantivy.
@@ -206,6 +206,15 @@ pub fn in_memory(library: &Library) -> Result<SearchIndex> {
     open_index(index, "<memory>", &library.synonyms, &library.filler)
 }
 
+/// The searchable text of an entry's tags: a framework mapping ("soc2:PI1.1") gives its
+/// control id only; it says which control the entry serves, not that it is about SOC 2.
+fn tag_text(tags: &[String]) -> String {
+    tags.iter()
+        .map(|t| t.split_once(':').map_or(t.as_str(), |(_, id)| id))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 /// Analyse and write every entry of `library` into a new, empty `index`.
 fn add_entries(index: &Index, library: &Library) -> Result<()> {
     let ie = |e: tantivy::TantivyError| Error::internal(format!("index build failed: {e}"));
@@ -227,7 +236,7 @@ fn add_entries(index: &Index, library: &Library) -> Result<()> {
                 f.question => analyzer.terms(&e.question).join(" "),
                 f.alternates => alts.join(" \n "),
                 f.answer => analyzer.terms(&e.answer).join(" "),
-                f.tags => analyzer.terms(&e.tags.join(" ")).join(" "),
+                f.tags => analyzer.terms(&tag_text(&e.tags)).join(" "),
                 f.entry => json,
             ))
             .map_err(ie)?;

@@ -183,10 +183,11 @@ impl<'a> Matcher<'a> {
                     .map(|p| a.terms(p).into_iter().collect())
                     .collect();
                 let mut union: HashSet<String> = phrasings.iter().flatten().cloned().collect();
-                // Topic tags and framework ids; the domain tag ("bc-dr") is too broad to say
-                // what one entry is about.
-                union
-                    .extend(a.terms(&e.tags.iter().skip(1).cloned().collect::<Vec<_>>().join(" ")));
+                // Topic tags. The domain tag ("bc-dr") is too broad to say what one entry is
+                // about, and a framework mapping ("soc2:PI1.1") says which control the entry
+                // serves, not that it is about SOC 2: only the control's name ("pi1") counts.
+                union.extend(a.terms(&topic_tags(&e.tags).join(" ")));
+                union.extend(control_terms(a, &e.tags));
                 // Defining terms: in at least half of the phrasings.
                 let need = phrasings.len().div_ceil(2).max(1);
                 let mut core: Vec<String> = union
@@ -1255,6 +1256,16 @@ fn topic_tags(tags: &[String]) -> Vec<&str> {
         .skip(1)
         .filter(|t| !t.contains(':'))
         .map(|t| t.as_str())
+        .collect()
+}
+
+/// The terms of the control ids an entry's framework mappings name ("soc2:PI1.1" → "pi1"),
+/// without bare numbers, which questions use for numbering.
+fn control_terms(a: &Analyzer, tags: &[String]) -> Vec<String> {
+    tags.iter()
+        .filter_map(|t| t.split_once(':').map(|(_, id)| id))
+        .flat_map(|id| a.terms(id))
+        .filter(|t| t.len() > 1 && !t.bytes().all(|b| b.is_ascii_digit()))
         .collect()
 }
 
