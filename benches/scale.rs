@@ -82,7 +82,9 @@ fn main() {
         let t = Instant::now();
         let (si, _) = open_or_build(&lib).expect("index");
         let index_s = t.elapsed().as_secs_f64();
+        let t = Instant::now();
         let m = Matcher::new(&si);
+        let setup_s = t.elapsed().as_secs_f64();
         let rounds = 20usize;
         let t = Instant::now();
         let mut n = 0usize;
@@ -98,10 +100,11 @@ fn main() {
         let match_s = t.elapsed().as_secs_f64();
         let per_q_us = match_s * 1e6 / (rounds * qs.len()) as f64;
         println!(
-            "entries {:>6}: open+index {:>6.2}s ({:>8.0} entries/s), match {:>7.1} µs/question ({:>6.0} q/s), {} ranked, peak RSS {:.0} MB",
+            "entries {:>6}: open+index {:>6.2}s ({:>8.0} entries/s), matcher setup {:>5.2}s, match {:>7.1} µs/question ({:>6.0} q/s), {} ranked, peak RSS {:.0} MB",
             si.entries.len(),
             index_s,
             si.entries.len() as f64 / index_s,
+            setup_s,
             per_q_us,
             1e6 / per_q_us,
             n,

@@ -306,7 +306,7 @@ impl<'a> Matcher<'a> {
             si,
             frequencies: Rc::new(frequencies),
             vocabulary: Rc::new(vocabulary),
-            contrasts: Rc::new(contrasts(si)),
+            contrasts: Rc::new(contrasts(si, &prepared)),
             tagged: Rc::new(tagged),
             topics: Rc::new(topics),
             prepared: Rc::new(prepared),
@@ -1172,7 +1172,7 @@ pub fn split_exclusions(text: &str) -> (String, String) {
 /// Contrast pairs mined from the library's tags: two entries whose topic tags are the same
 /// but for one make the terms of those two tags siblings. Built in one pass by keying each
 /// entry on its tags minus one; entries with a single topic tag say nothing.
-fn contrasts(si: &SearchIndex) -> HashMap<String, HashSet<String>> {
+fn contrasts(si: &SearchIndex, prepared: &[Prepared]) -> HashMap<String, HashSet<String>> {
     let a = &si.analyzer;
     let mut by_rest: HashMap<Vec<&str>, HashSet<&str>> = HashMap::new();
     for e in &si.entries {
@@ -1213,28 +1213,31 @@ fn contrasts(si: &SearchIndex) -> HashMap<String, HashSet<String>> {
     }
     // Phrasings of two entries that differ in one named thing each ("Do you have a SOC 1
     // Type I report?" and "... a SOC 2 Type I report?") contrast those two as well.
-    let mut by_phrase: HashMap<Vec<String>, HashSet<(usize, String)>> = HashMap::new();
-    for (k, e) in si.entries.iter().enumerate() {
-        for ph in e.phrasings() {
-            let terms = dedup(a.terms(ph));
+    // Keyed by (a hash of) the rest of the phrasing; each key counts a pair once, however
+    // many entries share the phrasing (a library of 25,000 entries repeats phrasings).
+    let mut by_phrase: HashMap<u64, Vec<&str>> = HashMap::new();
+    for p in prepared {
+        for ph in &p.phrasings {
+            let mut terms: Vec<&str> = ph.iter().map(|t| t.as_str()).collect();
+            terms.sort_unstable();
             for (i, t) in terms.iter().enumerate().filter(|(_, t)| is_anchor(t)) {
-                let mut rest: Vec<String> = terms
-                    .iter()
-                    .enumerate()
-                    .filter(|(j, _)| *j != i)
-                    .map(|(_, x)| x.clone())
-                    .collect();
-                rest.sort_unstable();
-                by_phrase.entry(rest).or_default().insert((k, t.clone()));
+                let mut h = std::hash::DefaultHasher::new();
+                for (j, x) in terms.iter().enumerate() {
+                    if j != i {
+                        std::hash::Hash::hash(x, &mut h);
+                    }
+                }
+                let alts = by_phrase.entry(std::hash::Hasher::finish(&h)).or_default();
+                if !alts.contains(t) {
+                    alts.push(t);
+                }
             }
         }
     }
     for alts in by_phrase.values().filter(|v| v.len() > 1) {
-        for (ex, x) in alts {
-            for (ey, y) in alts {
-                if ex != ey && x != y {
-                    *seen.entry((x.clone(), y.clone())).or_default() += 1;
-                }
+        for x in alts {
+            for y in alts.iter().filter(|y| *y != x) {
+                *seen.entry((x.to_string(), y.to_string())).or_default() += 1;
             }
         }
     }
