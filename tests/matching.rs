@@ -597,3 +597,57 @@ fn a_framework_mapping_names_a_control_not_a_topic() {
     assert!(covered.iter().any(|t| t.contains("cc6")), "{covered:?}");
     assert!(!covered.iter().any(|t| t.contains("soc")), "{covered:?}");
 }
+
+#[test]
+fn an_entry_concept_written_apart_in_the_question_is_found() {
+    // "network diagram" is one concept in the entry; the question writes its words apart.
+    // Retrieval must still find the entry among many that share "network" and "production",
+    // and the entry must not count as being about something the question never says.
+    let mut entries: Vec<(String, String, String)> = vec![
+        (
+            "network-diagram".into(),
+            "Can you provide a network diagram?".into(),
+            "Yes. Updated quarterly and after major changes.".into(),
+        ),
+        (
+            "network-segmentation".into(),
+            "Is your production network segmented?".into(),
+            "Yes. One VPC per environment.".into(),
+        ),
+    ];
+    // Enough neighbours about the production network to fill the retrieval shortlist.
+    for (i, topic) in [
+        "firewall",
+        "monitoring",
+        "logging",
+        "routing",
+        "ingress",
+        "egress",
+    ]
+    .iter()
+    .enumerate()
+    {
+        for k in 0..8 {
+            entries.push((
+                format!("{topic}-{i}-{k}"),
+                format!("Is {topic} configured on the production network for tier {k}?"),
+                format!("Yes. {topic} is configured on the current production network."),
+            ));
+        }
+    }
+    let refs: Vec<(&str, &str, &str)> = entries
+        .iter()
+        .map(|(a, b, c)| (a.as_str(), b.as_str(), c.as_str()))
+        .collect();
+    let (_d, si) = small_library(&refs);
+    let m = Matcher::new(&si);
+    assert_eq!(
+        top(
+            &m,
+            &si,
+            "Do you maintain a current diagram of your production network?",
+            &[]
+        ),
+        "network-diagram"
+    );
+}

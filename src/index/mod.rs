@@ -22,7 +22,7 @@ use crate::knowledge::{load::library_files, load_library, Entry, Library, INDEX_
 use crate::text::Analyzer;
 
 /// Bump when analysis or schema change, so old indexes are rebuilt.
-const FORMAT_VERSION: &str = "vouch-index-7";
+const FORMAT_VERSION: &str = "vouch-index-8";
 const META_FILE: &str = "vouch-meta.json";
 const LOCK_FILE: &str = ".vouch-index.lock";
 /// Name under which the whitespace analyzer is registered in tantivy.
@@ -40,6 +40,10 @@ pub struct Fields {
     pub answer: Field,
     /// Analysed terms of the tags.
     pub tags: Field,
+    /// The words of the concepts the question and alternates name ("emergency", "change" of
+    /// "emergency changes"), so that retrieval finds an entry whose concept a question writes
+    /// apart ("changes ... in an emergency").
+    pub parts: Field,
     /// The whole entry as JSON: everything the filler writes back.
     pub entry: Field,
 }
@@ -57,7 +61,8 @@ impl Fields {
             question: b.add_text_field("question", text.clone()),
             alternates: b.add_text_field("alternates", text.clone()),
             answer: b.add_text_field("answer", text.clone()),
-            tags: b.add_text_field("tags", text),
+            tags: b.add_text_field("tags", text.clone()),
+            parts: b.add_text_field("parts", text),
             entry: b.add_text_field("entry", STORED),
         };
         (b.build(), fields)
@@ -75,6 +80,7 @@ impl Fields {
             alternates: f("alternates")?,
             answer: f("answer")?,
             tags: f("tags")?,
+            parts: f("parts")?,
             entry: f("entry")?,
         })
     }
@@ -228,6 +234,11 @@ fn add_entries(index: &Index, library: &Library) -> Result<()> {
             .iter()
             .map(|a| analyzer.terms(a).join(" "))
             .collect();
+        let parts: Vec<String> = e
+            .phrasings()
+            .flat_map(|p| analyzer.terms(p))
+            .flat_map(|t| analyzer.components(&t))
+            .collect();
         let json = serde_json::to_string(e)
             .map_err(|err| Error::internal(format!("cannot store entry {}: {err}", e.id)))?;
         writer
@@ -237,6 +248,7 @@ fn add_entries(index: &Index, library: &Library) -> Result<()> {
                 f.alternates => alts.join(" \n "),
                 f.answer => analyzer.terms(&e.answer).join(" "),
                 f.tags => analyzer.terms(&tag_text(&e.tags)).join(" "),
+                f.parts => parts.join(" "),
                 f.entry => json,
             ))
             .map_err(ie)?;

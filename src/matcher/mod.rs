@@ -766,7 +766,16 @@ impl<'a> Matcher<'a> {
             .cloned()
             .collect();
         let wt: f32 = topics.iter().map(|t| self.weight(t)).sum();
-        let in_q = |t: &str| q.iter().any(|x| x == t) || ctx.iter().any(|x| x == t);
+        // An entry's concept the question writes apart ("a diagram of the network" for
+        // "network diagram") is in the question.
+        let in_q = |t: &str| {
+            q.iter().any(|x| x == t)
+                || ctx.iter().any(|x| x == t)
+                || t.starts_with(crate::text::CONCEPT_PREFIX) && {
+                    let c = self.si.analyzer.components(t);
+                    c.len() > 1 && c.iter().all(|w| q.contains(w))
+                }
+        };
         let core_w: f32 = p.core.iter().map(|t| self.weight(t)).sum();
         let core_miss = if core_w > 0.0 {
             p.core
@@ -868,6 +877,7 @@ impl<'a> Matcher<'a> {
             (f.alternates, 1.0),
             (f.tags, 0.5),
             (f.answer, 0.3),
+            (f.parts, 0.5),
         ];
         for (terms, factor) in [(q, 1.0f32), (ctx, 0.3)] {
             for t in terms {
