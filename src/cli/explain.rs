@@ -60,13 +60,16 @@ pub fn run(a: Args) -> Result<ExitStatus> {
         outln!("unknown to the library: {}", unknown.join(" "));
     }
     outln!("confidence {:.3}", r.confidence);
-    for c in r.candidates.iter().take(a.top) {
+    for (i, c) in r.candidates.iter().enumerate().take(a.top) {
         let Some(e) = si.entries.get(c.entry) else {
             continue;
         };
         let f = &c.features;
+        // Ahead of a better score: moved onto the shortlist (best answer text, heaviest
+        // named thing).
+        let moved = i > 0 && r.candidates.get(i + 1).is_some_and(|n| n.score > c.score);
         outln!(
-            "{:.3}  {:<32} phrasing {:.2} (covers {:.2} of question)  entry {:.2}  answer {:.2}  context {:.2}{}",
+            "{:.3}  {:<32} phrasing {:.2} (covers {:.2} of question)  entry {:.2}  answer {:.2}  context {:.2}{}{}{}",
             c.score,
             e.id,
             f.phrasing,
@@ -74,7 +77,9 @@ pub fn run(a: Args) -> Result<ExitStatus> {
             f.entry_cov,
             f.answer_cov,
             f.context_cov,
-            if f.kind > 0.0 { "  same kind" } else { "" }
+            if f.kind > 0.0 { "  same kind" } else { "" },
+            if f.clash > 0.0 { "  names a sibling" } else { "" },
+            if moved { "  shortlisted" } else { "" }
         );
     }
     // The decision a fill would make: status, the parts of a compound, notes for review.
