@@ -266,7 +266,22 @@ fn held_out_eval_asks_every_alternate_and_every_entry_once() {
     // generalisation fails here.
     assert!(m["top1"].as_f64().unwrap() >= 0.55, "{m}");
     assert!(m["top3"].as_f64().unwrap() >= 0.82, "{m}");
-    // --held-out and --gold measure different things: asking for both is an error.
+    // --held-out and --gold measure different things: asking for both is an error, and so
+    // is a held-out setting without --held-out.
+    let out = vouch(
+        d.path(),
+        &[
+            "eval",
+            "--library",
+            lib.to_str().unwrap(),
+            "--gold",
+            "g.csv",
+            "--folds",
+            "3",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    assert!(text(&out.stderr).contains("--folds needs --held-out"));
     let out = vouch(
         d.path(),
         &[

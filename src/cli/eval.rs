@@ -22,9 +22,10 @@ pub struct Args {
     /// (answerable), and its entries' questions with the entry removed (unanswerable)
     #[arg(long, conflicts_with_all = ["gold", "baseline", "candidates"])]
     pub held_out: bool,
-    /// With --held-out: in how many rounds (each holds out every N-th phrasing and entry)
-    #[arg(long, value_name = "N", default_value_t = 5, requires = "held_out", value_parser = clap::value_parser!(u16).range(2..=100))]
-    pub folds: u16,
+    /// With --held-out: in how many rounds (each holds out every N-th phrasing and entry;
+    /// default 5)
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(2..=100))]
+    pub folds: Option<u16>,
     /// Auto threshold to evaluate (default: the fill default)
     #[arg(long, value_name = "0..1")]
     pub threshold: Option<f32>,
@@ -44,6 +45,9 @@ pub fn run(a: Args) -> Result<ExitStatus> {
         auto: a.threshold.unwrap_or(fill::DEFAULT_AUTO_THRESHOLD),
         review: fill::DEFAULT_REVIEW_THRESHOLD,
     };
+    if a.folds.is_some() && !a.held_out {
+        return Err(Error::Usage("--folds needs --held-out".into()));
+    }
     let r = match &a.gold {
         Some(gold) => {
             let gold = crate::eval::read_gold(gold)?;
@@ -52,7 +56,7 @@ pub fn run(a: Args) -> Result<ExitStatus> {
         }
         None => {
             let library = crate::knowledge::load_library(&a.library.library)?;
-            crate::eval::evaluate_held_out(&library, usize::from(a.folds), t)?
+            crate::eval::evaluate_held_out(&library, usize::from(a.folds.unwrap_or(5)), t)?
         }
     };
     if a.json {
