@@ -212,7 +212,7 @@ fn eval_on_the_bench_beats_the_baseline() {
     let base = r["baseline"]["top1"].as_f64().unwrap();
     assert!(top1 > base + 0.1, "top-1 {top1} vs baseline {base}");
     // Floors at or a little under the measured figures (top-1 0.969, top-3 0.994, precision
-    // 0.985 at coverage 0.805, NONE rejection 1.0): a regression fails here.
+    // 0.985 at coverage 0.811, NONE rejection 1.0): a regression fails here.
     assert!(top1 >= 0.95, "{m}");
     assert!(m["top3"].as_f64().unwrap() >= 0.99, "{m}");
     assert!(m["auto_precision"].as_f64().unwrap() >= 0.97, "{m}");
@@ -251,10 +251,10 @@ fn held_out_eval_asks_every_alternate_and_every_entry_once() {
         (Some(568), Some(309)),
         "{m}"
     );
-    // Floors a little under the measured figures (top-1 0.599, top-3 0.854): a regression in
+    // Floors a little under the measured figures (top-1 0.612, top-3 0.864): a regression in
     // generalisation fails here.
-    assert!(m["top1"].as_f64().unwrap() >= 0.55, "{m}");
-    assert!(m["top3"].as_f64().unwrap() >= 0.82, "{m}");
+    assert!(m["top1"].as_f64().unwrap() >= 0.58, "{m}");
+    assert!(m["top3"].as_f64().unwrap() >= 0.84, "{m}");
     // --held-out and --gold measure different things: asking for both is an error, and so
     // is a held-out setting without --held-out.
     let out = vouch(
