@@ -216,7 +216,7 @@ pub fn in_memory(library: &Library) -> Result<SearchIndex> {
 /// control id only; it says which control the entry serves, not that it is about SOC 2.
 fn tag_text(tags: &[String]) -> String {
     tags.iter()
-        .map(|t| t.split_once(':').map_or(t.as_str(), |(_, id)| id))
+        .map(|t| crate::knowledge::control_id(t).unwrap_or(t))
         .collect::<Vec<_>>()
         .join(" ")
 }

@@ -148,6 +148,12 @@ impl Library {
     }
 }
 
+/// The control id a framework mapping tag names (`soc2:CC6.1` → `CC6.1`), or None for a topic
+/// or domain tag. A mapping says which control an entry serves, not what the entry is about.
+pub fn control_id(tag: &str) -> Option<&str> {
+    tag.split_once(':').map(|(_, id)| id)
+}
+
 /// True for a kebab-case slug: `[a-z0-9]+(-[a-z0-9]+)*`.
 pub fn is_slug(s: &str) -> bool {
     !s.is_empty()

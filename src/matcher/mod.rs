@@ -1267,7 +1267,7 @@ fn contrasts(si: &SearchIndex, prepared: &[Prepared]) -> HashMap<String, HashSet
 fn topic_tags(tags: &[String]) -> Vec<&str> {
     tags.iter()
         .skip(1)
-        .filter(|t| !t.contains(':'))
+        .filter(|t| crate::knowledge::control_id(t).is_none())
         .map(|t| t.as_str())
         .collect()
 }
@@ -1276,7 +1276,7 @@ fn topic_tags(tags: &[String]) -> Vec<&str> {
 /// without bare numbers, which questions use for numbering.
 fn control_terms(a: &Analyzer, tags: &[String]) -> Vec<String> {
     tags.iter()
-        .filter_map(|t| t.split_once(':').map(|(_, id)| id))
+        .filter_map(|t| crate::knowledge::control_id(t))
         .flat_map(|id| a.terms(id))
         .filter(|t| t.len() > 1 && !t.bytes().all(|b| b.is_ascii_digit()))
         .collect()
