@@ -189,3 +189,97 @@ fn two_fills_at_once_share_one_library() {
         );
     }
 }
+
+/// A run's outputs appear together: fills that alternate between two thresholds (so every
+/// output differs between them) are killed at random moments; every output is then one of the
+/// two complete versions, and a report of one version means the filled and review workbooks
+/// are of that version too (the report is renamed into place last). Temp files of killed runs
+/// are swept by the next run.
+#[test]
+fn killed_fills_leave_a_consistent_set_of_outputs() {
+    let d = tempfile::tempdir().unwrap();
+    let dir = d.path();
+    copy_library(&dir.join("lib"));
+    std::fs::copy(
+        root().join("samples/security-assessment.xlsx"),
+        dir.join("q.xlsx"),
+    )
+    .unwrap();
+    let files = ["out.xlsx", "q.review.xlsx", "r.json"];
+    let args = |t: &'static str| {
+        [
+            "fill",
+            "q.xlsx",
+            "--library",
+            "lib",
+            "--out",
+            "out.xlsx",
+            "--report",
+            "r.json",
+            "--threshold",
+            t,
+        ]
+    };
+    // What a file says: its cells for a workbook (rust_xlsxwriter stamps the creation time),
+    // its bytes otherwise.
+    let content = |f: &str| -> Vec<u8> {
+        let p = dir.join(f);
+        if !f.ends_with(".xlsx") {
+            return std::fs::read(&p).unwrap();
+        }
+        use calamine::Reader;
+        let mut wb = calamine::open_workbook_auto(&p)
+            .unwrap_or_else(|e| panic!("{f} is not a complete workbook: {e}"));
+        let mut text = String::new();
+        for name in wb.sheet_names() {
+            let r = wb.worksheet_range(&name).unwrap();
+            for (row, col, v) in r.cells() {
+                text.push_str(&format!("{name}!{row},{col}={v}\n"));
+            }
+        }
+        text.into_bytes()
+    };
+    let versions: Vec<Vec<Vec<u8>>> = ["0.01", "1"]
+        .iter()
+        .map(|t| {
+            run_ok(dir, &args(t));
+            files.iter().map(|f| content(f)).collect()
+        })
+        .collect();
+    for (i, f) in files.iter().enumerate() {
+        assert_ne!(
+            versions[0][i], versions[1][i],
+            "{f} must differ between versions"
+        );
+    }
+    let t_fill = duration_of(dir, &args("1"));
+    let mut rng = Lcg(0xfeed);
+    for round in 0..16 {
+        let t = if round % 2 == 0 { "0.01" } else { "1" };
+        kill_after(dir, &args(t), rng.next_ms(t_fill * 2));
+        let which: Vec<usize> = files
+            .iter()
+            .enumerate()
+            .map(|(i, f)| {
+                let now = content(f);
+                versions
+                    .iter()
+                    .position(|v| v[i] == now)
+                    .unwrap_or_else(|| panic!("round {round}: {f} is neither complete version"))
+            })
+            .collect();
+        assert!(
+            which[2] == which[0] && which[2] == which[1],
+            "round {round}: the report is of version {} but the outputs of {:?}",
+            which[2],
+            &which[..2]
+        );
+    }
+    run_ok(dir, &args("1"));
+    let left: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with(".vouch-tmp"))
+        .collect();
+    assert!(left.is_empty(), "temp files of killed runs left: {left:?}");
+}

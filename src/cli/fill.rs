@@ -9,6 +9,7 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
+use crate::atomic::Outputs;
 use crate::cli::{ExitStatus, LibraryArg};
 use crate::error::{Error, Location, Result};
 use crate::fill::{self, CitationMode, Item, Thresholds};
@@ -75,14 +76,35 @@ pub struct Args {
     pub fail_on_review: bool,
 }
 
+/// Where one questionnaire's outputs go, decided before anything is read or written.
+#[derive(Debug, Clone)]
+struct Paths {
+    input: PathBuf,
+    /// The filled questionnaire and how it is written.
+    out: PathBuf,
+    out_kind: OutKind,
+    /// `--xlsx`: the filled CSV also as a rebuilt workbook.
+    xlsx_copy: Option<PathBuf>,
+    review: PathBuf,
+}
+
+/// How the filled questionnaire is written: the format follows the output's extension.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum OutKind {
+    /// The customer's own .xlsx/.xlsm package, patched in place.
+    Patched,
+    /// The same CSV with the answer columns filled.
+    Csv,
+    /// A new .xlsx with the values (from .csv, .xls or .ods).
+    Rebuilt,
+}
+
 /// Everything decided for one questionnaire, before anything is written.
 struct Planned {
-    input: PathBuf,
+    paths: Paths,
     wb: Workbook,
     items: Vec<Item>,
     edits: Vec<SheetEdits>,
-    out: PathBuf,
-    review: PathBuf,
     notes: Vec<String>,
 }
 
@@ -117,33 +139,51 @@ pub fn run(a: Args) -> Result<ExitStatus> {
         a.citations
     };
 
+    // Plan every output path and refuse any collision before reading or writing anything.
+    let paths = a
+        .inputs
+        .iter()
+        .map(|input| plan_paths(input, &a))
+        .collect::<Result<Vec<_>>>()?;
+    check_paths(&paths, a.report.as_deref(), &a.library.library)?;
+
     // Read every questionnaire first: a bad one stops the run before any work or output.
-    let mut read_in: Vec<(PathBuf, Workbook, Questionnaire)> = Vec::new();
-    for input in &a.inputs {
-        let wb = read::read_workbook(input)?;
+    let mut read_in: Vec<(Paths, Workbook, Questionnaire)> = Vec::new();
+    for p in paths {
+        let wb = read::read_workbook(&p.input)?;
         let q = layout::detect(&wb, &overrides)?;
-        read_in.push((input.clone(), wb, q));
+        read_in.push((p, wb, q));
     }
 
     let (si, fresh) = index::open_or_build(&a.library.library)?;
     let m = Matcher::new(&si);
     let mut stderr = std::io::stderr();
-    if fresh == Freshness::Rebuilt {
-        let _ = writeln!(
-            stderr,
-            "indexed {} entries from {}",
-            si.entries.len(),
-            a.library.library.display()
-        );
+    match fresh {
+        Freshness::Rebuilt => {
+            let _ = writeln!(
+                stderr,
+                "indexed {} entries from {}",
+                si.entries.len(),
+                a.library.library.display()
+            );
+        }
+        Freshness::InMemory => {
+            let _ = writeln!(
+                stderr,
+                "{} cannot be written: its {} entries were indexed for this run only (run `vouch index` where it is writable to keep the index)",
+                a.library.library.display(),
+                si.entries.len(),
+            );
+        }
+        Freshness::UpToDate => {}
     }
 
     let mut planned = Vec::new();
-    for (input, wb, q) in read_in {
+    for (paths, wb, q) in read_in {
         let mut items = fill::decide_all(&q, &m, &si.entries, thresholds, a.overwrite);
         let mut edits = Vec::new();
         // Notes exist only in a workbook Vouch patches; elsewhere citations get a column.
-        let patched = matches!(wb.kind, InputKind::Xlsx | InputKind::Xlsm);
-        let sheet_mode = if mode == CitationMode::Note && !patched {
+        let sheet_mode = if mode == CitationMode::Note && paths.out_kind != OutKind::Patched {
             CitationMode::Column
         } else {
             mode
@@ -156,16 +196,6 @@ pub fn run(a: Args) -> Result<ExitStatus> {
                 }
             }
         }
-        let out = match &a.out {
-            Some(p) => p.clone(),
-            None => default_output(&input, wb.kind),
-        };
-        check_not_input(&input, &out)?;
-        let review = match &a.review {
-            Some(p) => p.clone(),
-            None => sibling(&out, &input, "review.xlsx"),
-        };
-        check_not_input(&input, &review)?;
         let mut notes = Vec::new();
         for (sheet, why) in &q.skipped {
             notes.push(format!("sheet '{sheet}' skipped: {why}"));
@@ -179,74 +209,100 @@ pub fn run(a: Args) -> Result<ExitStatus> {
         if matches!(wb.kind, InputKind::Xls | InputKind::Ods) {
             notes.push(format!(
                 "{} cannot be edited in place; the answers are in a rebuilt .xlsx (values only, original formatting not kept)",
-                input.display()
+                paths.input.display()
             ));
         }
         planned.push(Planned {
-            input,
+            paths,
             wb,
             items,
             edits,
-            out,
-            review,
             notes,
         });
     }
 
+    // Write every output under a temporary name; rename them into place only when all are
+    // complete, the report last. Any error before that leaves no new file behind.
+    let mut outputs = Outputs::new();
     let mut any_review = false;
     let mut reports = Vec::new();
+    let mut summaries = Vec::new();
     for p in &mut planned {
-        match p.wb.kind {
-            InputKind::Xlsx | InputKind::Xlsm => {
-                let s =
-                    patch::patch_xlsx(&p.input, &p.out, &p.edits, patch::PatchLimits::default())?;
-                for (sheet, row, col, why) in &s.skipped {
-                    p.notes.push(format!(
-                        "sheet '{sheet}' cell {}{} not written: {why}",
-                        col_letter(*col),
-                        row + 1
-                    ));
-                }
-                if s.notes > 0 {
-                    p.notes
-                        .push(format!("{} citations added as cell notes", s.notes));
-                }
-                if s.signature_invalidated {
-                    p.notes.push("the workbook was digitally signed; the filled copy's signature is no longer valid".into());
+        let paths = &p.paths;
+        match paths.out_kind {
+            OutKind::Patched => {
+                let mut s = None;
+                outputs.stage(&paths.out, |tmp| {
+                    s = Some(patch::patch_xlsx(
+                        &paths.input,
+                        tmp,
+                        &p.edits,
+                        patch::PatchLimits::default(),
+                    )?);
+                    Ok(())
+                })?;
+                if let Some(s) = s {
+                    for (sheet, row, col, why) in &s.skipped {
+                        p.notes.push(format!(
+                            "sheet '{sheet}' cell {}{} not written: {why}",
+                            col_letter(*col),
+                            row + 1
+                        ));
+                    }
+                    if s.notes > 0 {
+                        p.notes
+                            .push(format!("{} citations added as cell notes", s.notes));
+                    }
+                    if s.signature_invalidated {
+                        p.notes.push("the workbook was digitally signed; the filled copy's signature is no longer valid".into());
+                    }
                 }
             }
-            InputKind::Csv => {
+            OutKind::Csv => {
                 let grid =
                     p.wb.sheets
                         .first()
-                        .ok_or_else(|| Error::input(Location::file(&p.input), "no data"))?;
-                write::write_csv(grid, p.edits.first(), &p.out)?;
-                if a.xlsx {
-                    let x = p.out.with_extension("xlsx");
-                    check_not_input(&p.input, &x)?;
-                    write::write_rebuilt_xlsx(&p.wb, &p.edits, &x)?;
-                    p.notes.push(format!("also written as {}", x.display()));
-                }
+                        .ok_or_else(|| Error::input(Location::file(&paths.input), "no data"))?;
+                outputs.stage(&paths.out, |tmp| {
+                    write::write_csv(grid, p.edits.first(), tmp)
+                })?;
             }
-            InputKind::Xls | InputKind::Ods => write::write_rebuilt_xlsx(&p.wb, &p.edits, &p.out)?,
+            OutKind::Rebuilt => {
+                outputs.stage(&paths.out, |tmp| {
+                    write::write_rebuilt_xlsx(&p.wb, &p.edits, tmp)
+                })?;
+            }
         }
+        let mut written = vec![("filled".to_string(), paths.out.display().to_string())];
+        if let Some(x) = &paths.xlsx_copy {
+            outputs.stage(x, |tmp| write::write_rebuilt_xlsx(&p.wb, &p.edits, tmp))?;
+            written.push(("xlsx".to_string(), x.display().to_string()));
+        }
+        // The review workbook is always written, so that every output of a run is from that
+        // run (a stale review beside a new filled file would mislead).
         let to_review = crate::review::needs_review(&p.items).len();
         any_review |= to_review > 0;
-        let mut outputs = vec![("filled".to_string(), p.out.display().to_string())];
-        if to_review > 0 {
-            crate::review::write_review(&p.items, &p.review)?;
-            outputs.push(("review".to_string(), p.review.display().to_string()));
-        } else {
+        outputs.stage(&paths.review, |tmp| {
+            crate::review::write_review(&p.items, tmp)
+        })?;
+        written.push(("review".to_string(), paths.review.display().to_string()));
+        if to_review == 0 {
             p.notes.push("nothing needs review".into());
         }
-        let summary = fill::summarize(&p.items);
         if let Some(r) = &a.report {
-            outputs.push(("report".to_string(), r.display().to_string()));
+            written.push(("report".to_string(), r.display().to_string()));
         }
-        crate::cli::out(&crate::report::summary_text(
-            &p.input, &summary, &outputs, &p.notes,
+        summaries.push(crate::report::summary_text(
+            &paths.input,
+            &fill::summarize(&p.items),
+            &written,
+            &p.notes,
         ));
-        reports.push(crate::report::report(&p.input, Some(&p.out), &p.items));
+        reports.push(crate::report::report(
+            &paths.input,
+            Some(&paths.out),
+            &p.items,
+        ));
     }
     if let Some(path) = &a.report {
         let json = match reports.as_slice() {
@@ -254,13 +310,203 @@ pub fn run(a: Args) -> Result<ExitStatus> {
             all => serde_json::to_string_pretty(all),
         }
         .map_err(|e| Error::internal(format!("cannot encode report: {e}")))?;
-        crate::atomic::write_bytes(path, json.as_bytes())?;
+        outputs.stage(path, |tmp| crate::atomic::write_bytes(tmp, json.as_bytes()))?;
+    }
+    outputs.commit()?;
+    for s in summaries {
+        crate::cli::out(&s);
     }
     Ok(if a.fail_on_review && any_review {
         ExitStatus::NeedsReview
     } else {
         ExitStatus::Success
     })
+}
+
+/// Where `input`'s outputs go: `--out`/`--review` when given, else beside the input. The
+/// filled file's format follows its extension.
+fn plan_paths(input: &Path, a: &Args) -> Result<Paths> {
+    let kind = read::kind_of(input).ok_or_else(|| {
+        Error::input(
+            Location::file(input),
+            "unsupported file type; Vouch reads .xlsx, .xlsm, .xls, .ods and .csv",
+        )
+    })?;
+    let out = match &a.out {
+        Some(p) => p.clone(),
+        None => default_output(input, kind),
+    };
+    let out_kind = out_kind(kind, &out)?;
+    let xlsx_copy = if a.xlsx {
+        if out_kind != OutKind::Csv {
+            return Err(Error::Usage(format!(
+                "--xlsx is for a CSV written as CSV; {} is already a workbook",
+                out.display()
+            )));
+        }
+        Some(out.with_extension("xlsx"))
+    } else {
+        None
+    };
+    let review = match &a.review {
+        Some(p) => {
+            if lower_ext(p).as_deref() != Some("xlsx") {
+                return Err(Error::Usage(format!(
+                    "--review {}: the review workbook is an .xlsx; name it NAME.xlsx",
+                    p.display()
+                )));
+            }
+            p.clone()
+        }
+        None => sibling(&out, input, "review.xlsx"),
+    };
+    Ok(Paths {
+        input: input.to_path_buf(),
+        out,
+        out_kind,
+        xlsx_copy,
+        review,
+    })
+}
+
+fn lower_ext(p: &Path) -> Option<String> {
+    p.extension()
+        .and_then(|e| e.to_str())
+        .map(|e| e.to_ascii_lowercase())
+}
+
+/// The filled file is written in the format its name says, or refused: a CSV into a file
+/// named `.xlsx` would not open in Excel.
+fn out_kind(kind: InputKind, out: &Path) -> Result<OutKind> {
+    let ext = lower_ext(out).unwrap_or_default();
+    let refuse = |want: &str| {
+        Err(Error::Usage(format!(
+            "--out {}: a filled {} is written as {want}; name the output accordingly",
+            out.display(),
+            match kind {
+                InputKind::Csv => ".csv",
+                InputKind::Xlsx => ".xlsx",
+                InputKind::Xlsm => ".xlsm",
+                InputKind::Xls => ".xls",
+                InputKind::Ods => ".ods",
+            }
+        )))
+    };
+    match (kind, ext.as_str()) {
+        (InputKind::Csv, "csv") => Ok(OutKind::Csv),
+        (InputKind::Csv, "xlsx") => Ok(OutKind::Rebuilt),
+        (InputKind::Csv, _) => refuse(".csv or .xlsx"),
+        (InputKind::Xlsx, "xlsx") | (InputKind::Xlsm, "xlsm") => Ok(OutKind::Patched),
+        (InputKind::Xlsx, _) => refuse(".xlsx (the customer's own workbook, patched)"),
+        (InputKind::Xlsm, _) => refuse(".xlsm (a workbook with macros stays one)"),
+        (InputKind::Xls | InputKind::Ods, "xlsx") => Ok(OutKind::Rebuilt),
+        (InputKind::Xls | InputKind::Ods, _) => refuse(".xlsx (rebuilt, values only)"),
+    }
+}
+
+/// A path as the file system names it: absolute, with `..` and symlinks of the parts that
+/// exist resolved, so that `q.xlsx`, `./q.xlsx` and `dir/../q.xlsx` compare equal.
+fn identity(p: &Path) -> PathBuf {
+    if let Ok(c) = p.canonicalize() {
+        return c;
+    }
+    let abs = if p.is_absolute() {
+        p.to_path_buf()
+    } else {
+        std::env::current_dir()
+            .unwrap_or_else(|_| PathBuf::from("."))
+            .join(p)
+    };
+    match (abs.parent(), abs.file_name()) {
+        (Some(dir), Some(name)) => dir
+            .canonicalize()
+            .map(|d| d.join(name))
+            .unwrap_or_else(|_| abs.clone()),
+        _ => abs,
+    }
+}
+
+/// True when `a` and `b` are one file: the same resolved path, or (hard links) the same
+/// device and inode.
+fn same_file(a: &Path, b: &Path) -> bool {
+    if identity(a) == identity(b) {
+        return true;
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        if let (Ok(x), Ok(y)) = (std::fs::metadata(a), std::fs::metadata(b)) {
+            return x.dev() == y.dev() && x.ino() == y.ino();
+        }
+    }
+    false
+}
+
+/// Refuse, before anything is read or written, every output that is an input, another
+/// output of this run, a file of the library, a folder, or in a folder that does not exist.
+fn check_paths(paths: &[Paths], report: Option<&Path>, library: &Path) -> Result<()> {
+    for (i, p) in paths.iter().enumerate() {
+        if let Some(q) = paths[..i].iter().find(|q| same_file(&q.input, &p.input)) {
+            return Err(Error::Usage(format!(
+                "{} is given twice (also as {})",
+                p.input.display(),
+                q.input.display()
+            )));
+        }
+    }
+    let mut outs: Vec<(String, &Path)> = Vec::new();
+    for p in paths {
+        let of = p.input.display();
+        outs.push((format!("the filled copy of {of}"), &p.out));
+        if let Some(x) = &p.xlsx_copy {
+            outs.push((format!("the .xlsx copy of {of}"), x));
+        }
+        outs.push((format!("the review workbook of {of}"), &p.review));
+    }
+    if let Some(r) = report {
+        outs.push(("the report".to_string(), r));
+    }
+    let library = identity(library);
+    for (i, (what, out)) in outs.iter().enumerate() {
+        if let Some(p) = paths.iter().find(|p| same_file(&p.input, out)) {
+            return Err(Error::Usage(format!(
+                "{} would be {what}, but it is the questionnaire {}; Vouch never writes over an input (choose another --out, --review or --report)",
+                out.display(),
+                p.input.display()
+            )));
+        }
+        if let Some((other, _)) = outs[..i].iter().find(|(_, o)| same_file(o, out)) {
+            return Err(Error::Usage(format!(
+                "{} would be both {other} and {what}; give them different names",
+                out.display()
+            )));
+        }
+        if identity(out).starts_with(&library) {
+            return Err(Error::Usage(format!(
+                "{} is inside the library folder {}; write outputs elsewhere",
+                out.display(),
+                library.display()
+            )));
+        }
+        if out.is_dir() {
+            return Err(Error::Usage(format!(
+                "cannot write {}: it is a folder",
+                out.display()
+            )));
+        }
+        let dir = match out.parent() {
+            Some(d) if !d.as_os_str().is_empty() => d,
+            _ => Path::new("."),
+        };
+        if !dir.is_dir() {
+            return Err(Error::Usage(format!(
+                "cannot write {}: folder {} does not exist",
+                out.display(),
+                dir.display()
+            )));
+        }
+    }
+    Ok(())
 }
 
 /// `NAME.filled.EXT` beside the input; `.xls`/`.ods` become `.xlsx`.
@@ -283,20 +529,6 @@ fn sibling(beside: &Path, input: &Path, suffix: &str) -> PathBuf {
         .parent()
         .unwrap_or(Path::new("."))
         .join(format!("{stem}.{suffix}"))
-}
-
-fn check_not_input(input: &Path, out: &Path) -> Result<()> {
-    let same = match (input.canonicalize(), out.canonicalize()) {
-        (Ok(a), Ok(b)) => a == b,
-        _ => false,
-    };
-    if same {
-        return Err(Error::Usage(format!(
-            "{} is the input; Vouch never writes over a questionnaire (choose another --out/--review)",
-            out.display()
-        )));
-    }
-    Ok(())
 }
 
 #[cfg(test)]

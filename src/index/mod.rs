@@ -119,6 +119,8 @@ pub struct SearchIndex {
 pub enum Freshness {
     UpToDate,
     Rebuilt,
+    /// The library's folder cannot be written: the index was built in memory for this run.
+    InMemory,
 }
 
 fn index_dir(root: &Path) -> PathBuf {
@@ -158,17 +160,38 @@ pub fn library_hash(root: &Path) -> Result<String> {
     Ok(format!("{:016x}", h.0))
 }
 
-fn lock(root: &Path, exclusive: bool) -> Result<File> {
+/// Take the library's index lock. A library the user cannot write (a read-only checkout, a
+/// shared folder) is still readable: the lock file is then opened read-only, or, where it
+/// cannot even be created, skipped (`None`), since no one can rebuild such an index either.
+fn lock(root: &Path, exclusive: bool) -> Result<Option<File>> {
     let path = root.join(LOCK_FILE);
     let f = File::options()
         .create(true)
         .truncate(false)
         .write(true)
         .open(&path)
-        .map_err(|e| Error::internal(format!("cannot open lock {}: {e}", path.display())))?;
+        .or_else(|_| File::open(&path));
+    let f = match f {
+        Ok(f) => f,
+        Err(e) if read_only(&e) || e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => {
+            return Err(Error::library(
+                Location::file(&path),
+                format!("cannot open the index lock: {e}"),
+            ))
+        }
+    };
     let r = if exclusive { f.lock() } else { f.lock_shared() };
     r.map_err(|e| Error::internal(format!("cannot lock {}: {e}", path.display())))?;
-    Ok(f)
+    Ok(Some(f))
+}
+
+/// True for the errors of a folder the user may not write.
+fn read_only(e: &std::io::Error) -> bool {
+    matches!(
+        e.kind(),
+        std::io::ErrorKind::PermissionDenied | std::io::ErrorKind::ReadOnlyFilesystem
+    )
 }
 
 fn read_meta(dir: &Path) -> Option<Meta> {
@@ -266,11 +289,15 @@ pub fn open_or_build(root: &Path) -> Result<(SearchIndex, Freshness)> {
         // load_library gives the friendly error
         load_library(root)?;
     }
+    // What a killed build left behind (best effort: a read-only library keeps it).
+    crate::atomic::sweep_stale(root);
     let hash = library_hash(root)?;
     let dir = index_dir(root);
+    let fresh =
+        |dir: &Path| read_meta(dir).is_some_and(|m| m.hash == hash && m.format == FORMAT_VERSION);
     {
         let _shared = lock(root, false)?;
-        if read_meta(&dir).is_some_and(|m| m.hash == hash && m.format == FORMAT_VERSION) {
+        if fresh(&dir) {
             if let Ok(si) = open_dir(&dir) {
                 return Ok((si, Freshness::UpToDate));
             }
@@ -278,19 +305,71 @@ pub fn open_or_build(root: &Path) -> Result<(SearchIndex, Freshness)> {
     }
     let _exclusive = lock(root, true)?;
     // Someone else may have rebuilt it while we waited for the lock.
-    if !read_meta(&dir).is_some_and(|m| m.hash == hash && m.format == FORMAT_VERSION) {
+    if !fresh(&dir) {
         let library = load_library(root)?;
-        build_locked(&library, &hash)?;
+        match build_locked(&library, &hash) {
+            Ok(()) => {}
+            // A library the user may not write is indexed for this run only.
+            Err(e) if !writable(root) => {
+                let _ = e;
+                return Ok((in_memory(&library)?, Freshness::InMemory));
+            }
+            Err(e) => return Err(e),
+        }
     }
     Ok((open_dir(&dir)?, Freshness::Rebuilt))
 }
 
+/// Can a file be created in `dir`? (Asked of the file system, not of the mode bits, which
+/// say nothing for root or for a read-only mount.)
+fn writable(dir: &Path) -> bool {
+    tempfile::Builder::new()
+        .prefix(crate::atomic::TMP_PREFIX)
+        .tempfile_in(dir)
+        .is_ok()
+}
+
 fn open_dir(dir: &Path) -> Result<SearchIndex> {
-    let index = Index::open_in_dir(dir)
-        .map_err(|e| Error::internal(format!("cannot open index {}: {e}", dir.display())))?;
+    let ie = |e: tantivy::TantivyError| {
+        Error::internal(format!("cannot open index {}: {e}", dir.display()))
+    };
+    let index = Index::open_in_dir(dir).map_err(ie)?;
     // Synonyms are part of the library; they are stored beside the index meta.
     let (synonyms, filler) = read_synonyms(dir)?;
-    open_index(index, &dir.display().to_string(), &synonyms, &filler)
+    let name = dir.display().to_string();
+    match open_index(index, &name, &synonyms, &filler) {
+        // tantivy's reader takes a lock file inside the index; in a folder no one may write,
+        // the (small) index is read into memory instead.
+        Err(e) if !writable(dir) => {
+            let _ = e;
+            let index = Index::open(in_ram(dir)?).map_err(ie)?;
+            open_index(index, &name, &synonyms, &filler)
+        }
+        other => other,
+    }
+}
+
+/// A copy of the index files of `dir` in memory.
+fn in_ram(dir: &Path) -> Result<tantivy::directory::RamDirectory> {
+    use tantivy::Directory;
+    let ram = tantivy::directory::RamDirectory::create();
+    let io =
+        |e: std::io::Error| Error::internal(format!("cannot read index {}: {e}", dir.display()));
+    for item in std::fs::read_dir(dir).map_err(io)? {
+        let path = item.map_err(io)?.path();
+        // Lock files are tantivy's own; a copy would read as held.
+        let lock = path
+            .file_name()
+            .is_some_and(|n| n.to_string_lossy().starts_with(".tantivy-"));
+        if !path.is_file() || lock {
+            continue;
+        }
+        let bytes = std::fs::read(&path).map_err(io)?;
+        if let Some(name) = path.file_name() {
+            ram.atomic_write(Path::new(name), &bytes).map_err(io)?;
+        }
+    }
+    Ok(ram)
 }
 
 /// Read the entries back from an index and make it ready for matching.

@@ -69,6 +69,18 @@ pub fn import(
         &["doc_id", "title", "date", "kind"],
     )?;
 
+    // The folder an import replaces must not hold what it imports (`--into lib --force` on
+    // `lib/answers.csv` would delete the export it reads).
+    for input in [file, sources_path.as_path()] {
+        if inside(input, into) {
+            return Err(Error::Usage(format!(
+                "{} is inside {}, which the import replaces; import into another folder",
+                input.display(),
+                into.display()
+            )));
+        }
+    }
+
     let sources_toml = render_sources(&sources_path, &source_rows)?;
     let by_file = render_entries(file, &rows)?;
 
@@ -88,21 +100,28 @@ pub fn import(
         (PathBuf::from(SOURCES_FILE), sources_toml),
         (PathBuf::from(SYNONYMS_FILE), DEFAULT_SYNONYMS.to_string()),
     ];
+    // Entries live under topics/, apart from the registry files at the top: no tag can name
+    // a topic file that takes the place of sources.toml or synonyms.toml.
     for (name, text) in by_file {
-        files.push((PathBuf::from(format!("{name}.toml")), text));
+        files.push((Path::new(TOPICS_DIR).join(format!("{name}.toml")), text));
     }
     let written: Vec<PathBuf> = files.iter().map(|(p, _)| into.join(p)).collect();
     let library = crate::atomic::replace_dir(into, |tmp| {
+        std::fs::create_dir_all(tmp.join(TOPICS_DIR))
+            .map_err(|e| crate::atomic::write_error(into, &e))?;
         for (rel, text) in &files {
-            std::fs::write(tmp.join(rel), text).map_err(|e| {
-                Error::internal(format!("cannot write {}: {e}", tmp.join(rel).display()))
-            })?;
+            std::fs::write(tmp.join(rel), text)
+                .map_err(|e| crate::atomic::write_error(&into.join(rel), &e))?;
         }
-        // Validate where it stands before it takes the target's place.
+        // Validate where it stands before it takes the target's place; errors name the
+        // library's own files, not the temporary folder.
         load_library(tmp).map_err(|e| {
+            let text = e
+                .to_string()
+                .replace(&tmp.display().to_string(), &into.display().to_string());
             Error::input(
                 Location::file(file),
-                format!("the imported library would be invalid: {e}"),
+                format!("the imported library would be invalid: {text}"),
             )
         })
     })?;
@@ -116,6 +135,38 @@ pub fn import(
         files: written,
     };
     Ok((library, summary))
+}
+
+/// The folder of an imported library that holds the entry files.
+pub const TOPICS_DIR: &str = "topics";
+
+/// Is `path` (an existing file) inside the folder `dir`?
+fn inside(path: &Path, dir: &Path) -> bool {
+    match (path.canonicalize(), dir.canonicalize()) {
+        (Ok(p), Ok(d)) => p.starts_with(d),
+        _ => false,
+    }
+}
+
+/// A file-name-safe form of a topic name: lower-case letters, digits and single dashes
+/// (`A&A` → `a-a`), `general` when nothing is left.
+pub fn file_slug(name: &str) -> String {
+    let mut out = String::new();
+    for c in name.chars() {
+        if c.is_ascii_alphanumeric() {
+            out.push(c.to_ascii_lowercase());
+        } else if !out.ends_with('-') && !out.is_empty() {
+            out.push('-');
+        }
+    }
+    while out.ends_with('-') {
+        out.pop();
+    }
+    if out.is_empty() {
+        "general".into()
+    } else {
+        out
+    }
 }
 
 fn require_columns(path: &Path, rows: &[Record], cols: &[&str]) -> Result<()> {
@@ -238,12 +289,7 @@ fn render_entries(path: &Path, rows: &[Record]) -> Result<BTreeMap<String, Strin
             .map(str::trim)
             .filter(|t| !t.is_empty())
             .collect();
-        let domain = tags
-            .first()
-            .filter(|d| is_slug(d))
-            .copied()
-            .unwrap_or("general")
-            .to_string();
+        let domain = file_slug(tags.first().copied().unwrap_or(""));
         let alternates: Vec<&str> = r
             .get("alternate_questions")
             .lines()
@@ -323,7 +369,7 @@ mod tests {
         let (l, s) = import(&lib, None, &into, false).unwrap();
         assert_eq!(s.entries, 1);
         assert_eq!(l.entries[0].alternates, vec!["Is data encrypted?", "AES?"]);
-        assert!(into.join("cryptography.toml").is_file());
+        assert!(into.join("topics/cryptography.toml").is_file());
         let again = import(&lib, None, &into, false).unwrap_err();
         assert!(again.to_string().contains("--force"));
         import(&lib, None, &into, true).unwrap();
