@@ -375,3 +375,56 @@ fn csv_output_keeps_columns_and_fills_answers() {
         .all(|r| r[3].contains("Source: ")));
     assert!(d.path().join("v.review.xlsx").is_file());
 }
+
+/// A team's export keeps its own ids (`A&A-01.1`, `GNRL-01`) and section names: import takes
+/// them, a fill cites them back as they are (filled file, report), and re-importing the same
+/// export writes the same files.
+#[test]
+fn import_takes_a_teams_own_ids_and_fill_cites_them() {
+    let d = tempfile::tempdir().unwrap();
+    std::fs::write(
+        d.path().join("answers.csv"),
+        "id,question,answer,short_answer,sources,tags\n\
+         A&A-01.1,\"Are audit and assurance policies established, documented and maintained?\",\"Yes, reviewed yearly.\",Yes,caiq#A&A-01.1,A&A\n\
+         GNRL-01,Do you encrypt customer data at rest?,\"Yes, AES-256.\",Yes,caiq#GNRL 01 §2,General\n",
+    )
+    .unwrap();
+    std::fs::write(
+        d.path().join("sources.csv"),
+        "doc_id,title,version,date,kind\ncaiq,Our CAIQ v4.0.3,4.0.3,2026-01-01,questionnaire\n",
+    )
+    .unwrap();
+    let import = |into: &str| {
+        let out = vouch(
+            d.path(),
+            &["library", "import", "answers.csv", "--into", into],
+        );
+        assert!(out.status.success(), "{}", text(&out.stderr));
+    };
+    import("lib");
+    import("lib2");
+    for f in ["sources.toml", "topics/a-a.toml", "topics/general.toml"] {
+        assert_eq!(
+            std::fs::read(d.path().join("lib").join(f)).unwrap(),
+            std::fs::read(d.path().join("lib2").join(f)).unwrap(),
+            "{f} differs between two imports of one export"
+        );
+    }
+    std::fs::write(
+        d.path().join("q.csv"),
+        "Question,Answer,Comments\nDo you encrypt customer data at rest?,,\n",
+    )
+    .unwrap();
+    let out = vouch(
+        d.path(),
+        &["fill", "q.csv", "--library", "lib", "--report", "r.json"],
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let filled = std::fs::read_to_string(d.path().join("q.filled.csv")).unwrap();
+    assert!(filled.contains("GNRL-01"), "{filled}");
+    assert!(filled.contains("GNRL 01 §2"), "{filled}");
+    let report: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(d.path().join("r.json")).unwrap()).unwrap();
+    assert_eq!(report["items"][0]["answer_id"], "GNRL-01");
+    assert_eq!(report["items"][0]["citations"][0]["section"], "GNRL 01 §2");
+}

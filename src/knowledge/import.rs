@@ -12,7 +12,7 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use super::load::{DEFAULT_SYNONYMS, SOURCES_FILE, SYNONYMS_FILE};
-use super::{is_slug, load_library, Citation, Library, ShortAnswer};
+use super::{id_problem, load_library, Citation, Library, ShortAnswer};
 use crate::error::{Error, Location, Result};
 
 /// One row of a spreadsheet export, with the line (CSV) or row (workbook) it came from.
@@ -232,11 +232,8 @@ fn render_sources(path: &Path, rows: &[Record]) -> Result<String> {
     for r in rows {
         let loc = Location::file(path).line(r.line);
         let id = r.get("doc_id");
-        if !is_slug(id) {
-            return Err(Error::input(
-                loc,
-                format!("doc_id '{id}' is not kebab-case"),
-            ));
+        if let Some(why) = id_problem(id) {
+            return Err(Error::input(loc, format!("doc_id '{id}' {why}")));
         }
         let _ = write!(
             out,
@@ -271,8 +268,8 @@ fn render_entries(path: &Path, rows: &[Record]) -> Result<BTreeMap<String, Strin
     for r in rows {
         let loc = Location::file(path).line(r.line);
         let id = r.get("id");
-        if !is_slug(id) {
-            return Err(Error::input(loc, format!("id '{id}' is not kebab-case")));
+        if let Some(why) = id_problem(id) {
+            return Err(Error::input(loc, format!("id '{id}' {why}")));
         }
         let citations = parse_citations(r.get("sources"))
             .map_err(|m| Error::input(loc.clone(), format!("entry '{id}': {m}")))?;

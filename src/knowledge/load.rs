@@ -14,7 +14,7 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use super::{
-    is_iso_date, is_section, is_slug, Citation, Entry, Library, ShortAnswer, Source, SynonymGroup,
+    id_problem, is_iso_date, Citation, Entry, Library, ShortAnswer, Source, SynonymGroup,
     SOURCE_KINDS,
 };
 use crate::error::{Error, Location, Result};
@@ -130,10 +130,10 @@ pub fn load_library(root: &Path) -> Result<Library> {
             let line = line_of(&text, s.span().start);
             let loc = Location::file(&sources_path).line(line);
             let s = s.into_inner();
-            if !is_slug(&s.id) {
+            if let Some(why) = id_problem(&s.id) {
                 problems.push(Error::library(
                     loc.clone(),
-                    format!("source id '{}' is not kebab-case", s.id),
+                    format!("source id '{}' {why}", s.id),
                 ));
             }
             if !is_iso_date(&s.date) {
@@ -285,10 +285,8 @@ fn validate_entry(
     let mut errs = Vec::new();
     let mut bad = |msg: String| errs.push(Error::library(loc.clone(), msg));
     let id = raw.id.trim().to_string();
-    if !is_slug(&id) {
-        bad(format!(
-            "entry id '{id}' is not kebab-case ([a-z0-9]+(-[a-z0-9]+)*)"
-        ));
+    if let Some(why) = id_problem(&id) {
+        bad(format!("entry id '{id}' {why}"));
     }
     if raw.question.trim().is_empty() {
         bad(format!("entry '{id}' has an empty question"));
@@ -320,9 +318,9 @@ fn validate_entry(
                 c.doc
             ));
         }
-        if !is_section(&c.section) {
+        if let Some(why) = id_problem(&c.section) {
             bad(format!(
-                "entry '{id}': citation section '{}' must match [A-Za-z0-9._-]+",
+                "entry '{id}': citation section '{}' {why}",
                 c.section
             ));
         }

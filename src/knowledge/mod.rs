@@ -81,7 +81,9 @@ pub struct Source {
     pub kind: String,
 }
 
-/// The kinds of source document a library may register.
+/// The kinds of source document a library may register. `questionnaire` is a past answered
+/// questionnaire (a team's CAIQ or HECVAT answers cite it by question id); `other` is for what
+/// fits none of these.
 pub const SOURCE_KINDS: &[&str] = &[
     "report",
     "policy",
@@ -89,6 +91,8 @@ pub const SOURCE_KINDS: &[&str] = &[
     "certificate",
     "contract",
     "webpage",
+    "questionnaire",
+    "other",
 ];
 
 /// One reusable answer.
@@ -154,21 +158,25 @@ pub fn control_id(tag: &str) -> Option<&str> {
     tag.split_once(':').map(|(_, id)| id)
 }
 
-/// True for a kebab-case slug: `[a-z0-9]+(-[a-z0-9]+)*`.
-pub fn is_slug(s: &str) -> bool {
-    !s.is_empty()
-        && !s.starts_with('-')
-        && !s.ends_with('-')
-        && !s.contains("--")
-        && s.bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
-}
+/// The longest id, document id or citation section a library may use.
+pub const MAX_ID_CHARS: usize = 200;
 
-/// True for a citation section: `[A-Za-z0-9._-]+`.
-pub fn is_section(s: &str) -> bool {
-    !s.is_empty()
-        && s.bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'_' || b == b'-')
+/// Why `s` cannot be an entry id, a document id or a citation section, or None when it can.
+/// A team's own ids are taken as they are (`A&A-01.1`, `GNRL-01`, `SOC 2 §4.2`): any text of
+/// at most 200 characters without line breaks or other control characters, and without
+/// leading or trailing spaces, since people neither see nor type those.
+pub fn id_problem(s: &str) -> Option<&'static str> {
+    if s.is_empty() {
+        Some("is empty")
+    } else if s.chars().count() > MAX_ID_CHARS {
+        Some("is longer than 200 characters")
+    } else if s.chars().any(char::is_control) {
+        Some("holds a line break or control character")
+    } else if s.trim() != s {
+        Some("starts or ends with a space")
+    } else {
+        None
+    }
 }
 
 /// True for a real calendar date written `YYYY-MM-DD`.
@@ -204,13 +212,14 @@ mod tests {
     use super::*;
 
     #[test]
-    fn slugs() {
-        assert!(is_slug("encryption-at-rest"));
-        assert!(is_slug("soc2"));
-        assert!(!is_slug("Encryption"));
-        assert!(!is_slug("a--b"));
-        assert!(!is_slug("-a"));
-        assert!(!is_slug(""));
+    fn team_ids_are_taken_as_they_are() {
+        for team_id in ["A&A-01.1", "GNRL-01", "SOC 2 §4.2", "encryption-at-rest"] {
+            assert_eq!(id_problem(team_id), None, "{team_id}");
+        }
+        assert!(id_problem("").is_some());
+        assert!(id_problem("a\nb").is_some());
+        assert!(id_problem(" a").is_some());
+        assert!(id_problem(&"x".repeat(201)).is_some());
     }
 
     #[test]
