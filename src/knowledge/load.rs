@@ -366,9 +366,17 @@ fn validate_entry(
     })
 }
 
+/// Largest library file Vouch reads.
+const MAX_LIBRARY_FILE: u64 = 256 << 20;
+
+/// A library file's text. Regular files only (also behind symlinks): a named pipe named
+/// `x.toml` would block the read forever, so it is refused by name instead.
 fn read_text(path: &Path) -> Result<String> {
-    let bytes = std::fs::read(path)
-        .map_err(|e| Error::library(Location::file(path), format!("cannot read: {e}")))?;
+    let bytes = crate::sheet::input::read_regular(path, MAX_LIBRARY_FILE, || Location::file(path))
+        .map_err(|e| match e {
+            Error::Input { loc, msg } => Error::library(loc, format!("cannot read: {msg}")),
+            other => other,
+        })?;
     String::from_utf8(bytes)
         .map_err(|_| Error::library(Location::file(path), "not valid UTF-8 text"))
 }
