@@ -103,6 +103,20 @@ fn collect_toml(dir: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
         if ft.is_dir() {
             collect_toml(&path, out)?;
         } else if path.extension().and_then(|e| e.to_str()) == Some("toml") {
+            // A pipe or device named `x.toml` (or a symlink to one) would block whoever reads
+            // it (the loader, the index fingerprint): refuse it here, by name.
+            let meta = std::fs::metadata(&path).map_err(|e| {
+                Error::library(
+                    Location::file(&path),
+                    format!("cannot read: {}", crate::sheet::input::io_reason(&e)),
+                )
+            })?;
+            if let Some(why) = crate::sheet::input::not_regular(&meta) {
+                return Err(Error::library(
+                    Location::file(&path),
+                    format!("cannot read: {why}"),
+                ));
+            }
             out.push(path);
         }
     }

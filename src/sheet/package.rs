@@ -383,7 +383,7 @@ impl Package {
                 budget,
                 used: 0,
                 run: 0,
-                check_runs: xml_named,
+                check_runs: true,
                 tripped: &tripped,
             });
             let is_ct = name == "[Content_Types].xml";
@@ -395,7 +395,21 @@ impl Package {
             let trip = tripped.get();
             match trip {
                 Some(Trip::Inflate) => return Err(bomb(&loc, name)),
-                Some(Trip::Run) => return Err(run_error(&loc, name)),
+                Some(Trip::Run) if xml_named || is_ct || is_ods_content => {
+                    return Err(run_error(&loc, name))
+                }
+                // A binary part (an image): it only had to stop the XML scan from buffering.
+                Some(Trip::Run) => {
+                    tripped.set(None);
+                    rd.get_mut().check_runs = false;
+                    std::io::copy(&mut rd, &mut std::io::sink())
+                        .map_err(|e| entry_error(&loc, name, &e))?;
+                    if tripped.get().is_some() {
+                        return Err(bomb(&loc, name));
+                    }
+                    total += rd.get_ref().used;
+                    continue;
+                }
                 None => {}
             }
             match scan {
