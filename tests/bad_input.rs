@@ -455,3 +455,406 @@ fn formula_like_text_is_never_a_formula() {
         }
     }
 }
+
+// ---- Issue 11: classes of hostile input found by an independent suite ----
+
+/// Like `assert_refused`, for inputs that make the process wait: killed after 20 s.
+fn assert_refused_within(dir: &Path, args: &[&str], name: &str, needle: &str) {
+    let mut c = Command::cargo_bin("vouch").unwrap();
+    c.current_dir(dir)
+        .args(args)
+        .timeout(std::time::Duration::from_secs(20));
+    let out = c.output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{name}: {err}");
+    let lines: Vec<&str> = err
+        .lines()
+        .filter(|l| l.starts_with("vouch: error:"))
+        .collect();
+    assert_eq!(lines.len(), 1, "{name}: {err}");
+    assert!(
+        lines[0].contains(name) && lines[0].contains(needle),
+        "{name}: {err}"
+    );
+}
+
+#[test]
+fn a_row_past_u32_is_refused_not_wrapped_to_row_2() {
+    let d = tempfile::tempdir().unwrap();
+    let q = inline("A1", "Question");
+    let cases = [
+        (
+            "cell.xlsx",
+            sheet(&format!(
+                r#"<row r="1">{q}</row><row r="2">{}</row>"#,
+                inline("B4294967298", "Do you encrypt data at rest?")
+            )),
+            "B4294967298",
+        ),
+        (
+            "col.xlsx",
+            sheet(&format!(
+                r#"<row r="1">{q}{}</row>"#,
+                inline("AAAAAAAAAAAAAAAAB1", "x")
+            )),
+            "AAAAAAAAAAAAAAAAB1",
+        ),
+        (
+            "row.xlsx",
+            sheet(&format!(
+                r#"<row r="1">{q}</row><row r="4294967298"><c t="inlineStr"><is><t>x</t></is></c></row>"#
+            )),
+            "4294967298",
+        ),
+        (
+            "row0.xlsx",
+            sheet(&format!(r#"<row r="0">{q}</row>"#)),
+            "'0'",
+        ),
+        (
+            "dim.xlsx",
+            format!(
+                r#"<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><dimension ref="A1:B4294967298"/><sheetData><row r="1">{q}</row></sheetData></worksheet>"#
+            ),
+            "B4294967298",
+        ),
+        (
+            "backwards.xlsx",
+            format!(
+                r#"<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><dimension ref="C9:A1"/><sheetData><row r="1">{q}</row></sheetData></worksheet>"#
+            ),
+            "runs backwards",
+        ),
+        (
+            "merge.xlsx",
+            format!(
+                r#"<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData><row r="1">{q}</row></sheetData><mergeCells count="1"><mergeCell ref="A1:A4294967297"/></mergeCells></worksheet>"#
+            ),
+            "A4294967297",
+        ),
+        (
+            "sqref.xlsx",
+            format!(
+                r#"<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData><row r="1">{q}</row></sheetData><dataValidations count="1"><dataValidation type="list" sqref="B2 B4294967298"><formula1>"Yes,No"</formula1></dataValidation></dataValidations></worksheet>"#
+            ),
+            "B4294967298",
+        ),
+        (
+            "si.xlsx",
+            sheet(&format!(
+                r#"<row r="1">{q}<c r="B1"><f t="shared" si="4294967296" ref="B1:B2">1</f><v>1</v></c></row>"#
+            )),
+            "4294967296",
+        ),
+    ];
+    for (name, xml, needle) in cases {
+        std::fs::write(d.path().join(name), xlsx(&xml, None)).unwrap();
+        assert_refused(d.path(), name, needle, &[]);
+        std::fs::remove_file(d.path().join(name)).unwrap();
+    }
+}
+
+#[test]
+fn shared_string_counts_in_any_syntax_never_reach_the_allocator() {
+    let d = tempfile::tempdir().unwrap();
+    let xml = sheet(r#"<row r="1"><c r="A1" t="s"><v>0</v></c></row>"#);
+    let ns = r#"xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main""#;
+    let tags = [
+        format!(r#"<sst {ns} uniqueCount='1000000000000'>"#),
+        format!(r#"<sst {ns} uniqueCount = "1000000000000" >"#),
+        format!("<sst {ns}\n uniqueCount\n=\n\"3000000000\">"),
+        format!(r#"<!-- uniqueCount="1" --><?pi x?><sst {ns} uniqueCount="3000000000">"#),
+        r#"<x:sst xmlns:x="http://schemas.openxmlformats.org/spreadsheetml/2006/main" x:uniqueCount="3000000000">"#.to_string(),
+        format!(r#"<sst {ns} uniqueCount="1e12" count="18446744073709551615">"#),
+        format!(r#"<sst {ns} uniqueCount="0000000000000000000000000000000003000000000">"#),
+        format!(r#"<sst {ns} uniqueCount="{}">"#, "9".repeat(400)),
+    ];
+    for (i, tag) in tags.iter().enumerate() {
+        let close = if tag.contains("<x:sst") {
+            "</x:sst>"
+        } else {
+            "</sst>"
+        };
+        let si = if tag.contains("<x:sst") {
+            "<x:si><x:t>Question</x:t></x:si>"
+        } else {
+            "<si><t>Question</t></si>"
+        };
+        let sst = format!(r#"<?xml version="1.0"?>{tag}{si}{close}"#);
+        let name = format!("sst{i}.xlsx");
+        std::fs::write(d.path().join(&name), xlsx(&xml, Some(&sst))).unwrap();
+        assert_refused(d.path(), &name, "declares", &[]);
+        std::fs::remove_file(d.path().join(&name)).unwrap();
+    }
+}
+
+#[test]
+fn a_padded_sheet_is_refused_before_any_parser_buffers_it() {
+    // 20 MB of spaces inside one tag: a parser would buffer it whole.
+    let d = tempfile::tempdir().unwrap();
+    let pad = " ".repeat(20 << 20);
+    let xml = sheet(&format!(
+        r#"<row r="1"{pad}>{}</row>"#,
+        inline("A1", "Question")
+    ));
+    std::fs::write(d.path().join("pad.xlsx"), xlsx(&xml, None)).unwrap();
+    assert_refused(d.path(), "pad.xlsx", "run over 16 MB", &[]);
+}
+
+#[test]
+fn missing_or_garbage_content_types_is_refused() {
+    let d = tempfile::tempdir().unwrap();
+    let good = xlsx(
+        &sheet(&format!(r#"<row r="1">{}</row>"#, inline("A1", "Question"))),
+        None,
+    );
+    let rebuild = |ct: Option<&[u8]>| {
+        let mut src = zip::ZipArchive::new(std::io::Cursor::new(good.clone())).unwrap();
+        let mut z = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+        for i in 0..src.len() {
+            let mut f = src.by_index(i).unwrap();
+            let name = f.name().unwrap().to_string();
+            let mut body = Vec::new();
+            std::io::Read::read_to_end(&mut f, &mut body).unwrap();
+            if name == "[Content_Types].xml" {
+                match ct {
+                    Some(c) => body = c.to_vec(),
+                    None => continue,
+                }
+            }
+            z.start_file(name, zip::write::SimpleFileOptions::default())
+                .unwrap();
+            z.write_all(&body).unwrap();
+        }
+        z.finish().unwrap().into_inner()
+    };
+    let cases: [(&str, Option<&[u8]>, &str); 4] = [
+        ("missing.xlsx", None, "is missing"),
+        (
+            "garbage.xlsx",
+            Some(&b"\x00\x01garbage<<<"[..]),
+            "[Content_Types].xml",
+        ),
+        (
+            "notypes.xlsx",
+            Some(&b"<?xml version=\"1.0\"?><html><body/></html>"[..]),
+            "[Content_Types].xml",
+        ),
+        ("empty.xlsx", Some(&b""[..]), "[Content_Types].xml"),
+    ];
+    for (name, ct, needle) in cases {
+        std::fs::write(d.path().join(name), rebuild(ct)).unwrap();
+        assert_refused(d.path(), name, needle, &[]);
+        std::fs::remove_file(d.path().join(name)).unwrap();
+    }
+}
+
+fn ods(rows: &str) -> Vec<u8> {
+    let mut z = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let o = zip::write::SimpleFileOptions::default();
+    z.start_file("mimetype", o).unwrap();
+    z.write_all(b"application/vnd.oasis.opendocument.spreadsheet")
+        .unwrap();
+    z.start_file("content.xml", o).unwrap();
+    z.write_all(format!(r#"<?xml version="1.0"?><office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0"><office:body><office:spreadsheet><table:table table:name="Q">{rows}</table:table></office:spreadsheet></office:body></office:document-content>"#).as_bytes()).unwrap();
+    z.finish().unwrap().into_inner()
+}
+
+#[test]
+fn ods_repeated_rows_are_bounded_before_allocation() {
+    let d = tempfile::tempdir().unwrap();
+    let row = r#"<table:table-row table:number-rows-repeated="150000000"><table:table-cell office:value-type="string"><text:p>Do you encrypt data?</text:p></table:table-cell></table:table-row>"#;
+    std::fs::write(d.path().join("rows.ods"), ods(row)).unwrap();
+    let t = std::time::Instant::now();
+    assert_refused(d.path(), "rows.ods", "sheet 'Q'", &[]);
+    std::fs::remove_file(d.path().join("rows.ods")).unwrap();
+    let cells = r#"<table:table-row table:number-rows-repeated="150000"><table:table-cell table:number-columns-repeated="1000" office:value-type="string"><text:p>x</text:p></table:table-cell></table:table-row>"#;
+    std::fs::write(d.path().join("cells.ods"), ods(cells)).unwrap();
+    assert_refused(d.path(), "cells.ods", "non-empty cells", &[]);
+    assert!(t.elapsed().as_secs() < 10, "{:?}", t.elapsed());
+}
+
+#[test]
+fn utf16_csv_without_bom_and_binary_csv_are_not_filled_as_latin1() {
+    let d = tempfile::tempdir().unwrap();
+    // Binary garbage named .csv: refused, quickly.
+    let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
+    let noise: Vec<u8> = (0..5 << 20)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x as u8
+        })
+        .collect();
+    std::fs::write(d.path().join("noise.csv"), &noise).unwrap();
+    assert_refused(d.path(), "noise.csv", "not a CSV text file", &[]);
+    std::fs::remove_file(d.path().join("noise.csv")).unwrap();
+    std::fs::write(
+        d.path().join("nul.csv"),
+        b"Question,Answer\nDo you\x00 use MFA?,\n",
+    )
+    .unwrap();
+    assert_refused(d.path(), "nul.csv", "not a CSV text file", &[]);
+    std::fs::remove_file(d.path().join("nul.csv")).unwrap();
+    // UTF-16 LE and BE without BOM decode to the same questions as UTF-8.
+    let text = "#,Question,Response\n1,Is customer data encrypted at rest?,\n";
+    for (name, le) in [("le.csv", true), ("be.csv", false)] {
+        let bytes: Vec<u8> = text
+            .encode_utf16()
+            .flat_map(|u| if le { u.to_le_bytes() } else { u.to_be_bytes() })
+            .collect();
+        std::fs::write(d.path().join(name), bytes).unwrap();
+        let out = vouch_env(d.path(), &["fill", name, "--library", &library()], &[]);
+        let all = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert_eq!(out.status.code(), Some(0), "{name}: {all}");
+        assert!(all.contains("1 question"), "{name}: {all}");
+    }
+}
+
+#[test]
+fn encrypted_xls_says_password_protected() {
+    let d = tempfile::tempdir().unwrap();
+    let rc4 = cfb_with_workbook(&biff(&[(0x002F, vec![1, 0, 1, 0, 1, 0])]), None);
+    std::fs::write(d.path().join("rc4.xls"), rc4).unwrap();
+    assert_refused(d.path(), "rc4.xls", "password-protected", &[]);
+    std::fs::remove_file(d.path().join("rc4.xls")).unwrap();
+    let xor = cfb_with_workbook(&biff(&[(0x002F, vec![0, 0, 0x12, 0x34, 0x56, 0x78])]), None);
+    std::fs::write(d.path().join("xor.xls"), xor).unwrap();
+    assert_refused(d.path(), "xor.xls", "password-protected", &[]);
+    std::fs::remove_file(d.path().join("xor.xls")).unwrap();
+    let agile = cfb_with_workbook(&[], Some("EncryptionInfo"));
+    std::fs::write(d.path().join("agile.xls"), &agile).unwrap();
+    assert_refused(d.path(), "agile.xls", "password-protected", &[]);
+    std::fs::remove_file(d.path().join("agile.xls")).unwrap();
+    std::fs::write(d.path().join("agile.xlsx"), &agile).unwrap();
+    assert_refused(d.path(), "agile.xlsx", "password-protected", &[]);
+}
+
+#[cfg(unix)]
+#[test]
+fn fifos_and_devices_are_refused_not_waited_on() {
+    let d = tempfile::tempdir().unwrap();
+    let fifo = |p: &Path| {
+        assert!(std::process::Command::new("mkfifo")
+            .arg(p)
+            .status()
+            .unwrap()
+            .success());
+    };
+    fifo(&d.path().join("q.csv"));
+    let lib = library();
+    assert_refused_within(
+        d.path(),
+        &["fill", "q.csv", "--library", &lib],
+        "q.csv",
+        "named pipe",
+    );
+    std::os::unix::fs::symlink(d.path().join("q.csv"), d.path().join("link.xlsx")).unwrap();
+    assert_refused_within(
+        d.path(),
+        &["fill", "link.xlsx", "--library", &lib],
+        "link.xlsx",
+        "named pipe",
+    );
+    std::os::unix::fs::symlink("/dev/zero", d.path().join("zero.csv")).unwrap();
+    assert_refused_within(
+        d.path(),
+        &["fill", "zero.csv", "--library", &lib],
+        "zero.csv",
+        "device",
+    );
+    // A pipe named like a library file.
+    let l = d.path().join("lib");
+    std::fs::create_dir(&l).unwrap();
+    fifo(&l.join("sources.toml"));
+    std::fs::write(d.path().join("ok.csv"), "Question\nDo you use MFA?\n").unwrap();
+    assert_refused_within(
+        d.path(),
+        &["fill", "ok.csv", "--library", "lib"],
+        "sources.toml",
+        "named pipe",
+    );
+}
+
+/// A CFB file with one `Workbook` stream holding `records` (padded to 4096 bytes so it
+/// is a regular stream), 512-byte sectors.
+fn cfb_with_workbook(records: &[u8], extra_stream: Option<&str>) -> Vec<u8> {
+    let mut stream = records.to_vec();
+    stream.resize(4096.max(stream.len().div_ceil(512) * 512), 0);
+    let data_sectors = stream.len() / 512;
+    // Sector 0: FAT, sector 1: directory, sectors 2..: the stream.
+    let mut h = vec![0u8; 512];
+    h[..8].copy_from_slice(&[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1]);
+    h[0x18..0x1A].copy_from_slice(&0x3Eu16.to_le_bytes());
+    h[0x1A..0x1C].copy_from_slice(&3u16.to_le_bytes());
+    h[0x1C..0x1E].copy_from_slice(&0xFFFEu16.to_le_bytes());
+    h[0x1E..0x20].copy_from_slice(&9u16.to_le_bytes());
+    h[0x20..0x22].copy_from_slice(&6u16.to_le_bytes());
+    h[0x2C..0x30].copy_from_slice(&1u32.to_le_bytes());
+    h[0x30..0x34].copy_from_slice(&1u32.to_le_bytes());
+    h[0x38..0x3C].copy_from_slice(&4096u32.to_le_bytes());
+    h[0x3C..0x40].copy_from_slice(&0xFFFF_FFFEu32.to_le_bytes());
+    h[0x44..0x48].copy_from_slice(&0xFFFF_FFFEu32.to_le_bytes());
+    for i in 0..109 {
+        let v: u32 = if i == 0 { 0 } else { 0xFFFF_FFFF };
+        h[0x4C + i * 4..0x50 + i * 4].copy_from_slice(&v.to_le_bytes());
+    }
+    let mut fat = vec![0xFFu8; 512];
+    let mut put = |i: usize, v: u32| fat[i * 4..i * 4 + 4].copy_from_slice(&v.to_le_bytes());
+    put(0, 0xFFFF_FFFD);
+    put(1, 0xFFFF_FFFEu32);
+    for s in 0..data_sectors {
+        let next = if s + 1 == data_sectors {
+            0xFFFF_FFFEu32
+        } else {
+            (s + 3) as u32
+        };
+        put(s + 2, next);
+    }
+    let entry = |name: &str, typ: u8, start: u32, size: u32| {
+        let mut e = vec![0u8; 128];
+        let units: Vec<u16> = name.encode_utf16().chain([0]).collect();
+        for (i, u) in units.iter().enumerate() {
+            e[i * 2..i * 2 + 2].copy_from_slice(&u.to_le_bytes());
+        }
+        e[64..66].copy_from_slice(&((units.len() * 2) as u16).to_le_bytes());
+        e[66] = typ;
+        e[67] = 1;
+        e[68..80].copy_from_slice(&[0xFF; 12]);
+        e[116..120].copy_from_slice(&start.to_le_bytes());
+        e[120..124].copy_from_slice(&size.to_le_bytes());
+        e
+    };
+    let mut dir = entry("Root Entry", 5, 0xFFFF_FFFEu32, 0);
+    dir[76..80].copy_from_slice(&1u32.to_le_bytes()); // child: entry 1
+    dir.extend(entry("Workbook", 2, 2, stream.len() as u32));
+    dir.extend(match extra_stream {
+        Some(n) => entry(n, 2, 0xFFFF_FFFEu32, 0),
+        None => vec![0u8; 128],
+    });
+    dir.resize(512, 0);
+    let mut out = h;
+    out.extend(fat);
+    out.extend(dir);
+    out.extend(stream);
+    out
+}
+
+/// BIFF8 BOF (workbook globals) followed by `more` records and EOF.
+fn biff(more: &[(u16, Vec<u8>)]) -> Vec<u8> {
+    let mut recs = vec![(0x0809u16, vec![0x00, 0x06, 0x05, 0x00, 0, 0, 0, 0])];
+    recs.extend(more.iter().cloned());
+    recs.push((0x000A, Vec::new()));
+    let mut out = Vec::new();
+    for (t, d) in recs {
+        out.extend(t.to_le_bytes());
+        out.extend((d.len() as u16).to_le_bytes());
+        out.extend(d);
+    }
+    out
+}

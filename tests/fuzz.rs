@@ -92,6 +92,100 @@ fn mutate(data: &[u8], rng: &mut Rng) -> Vec<u8> {
     v
 }
 
+/// Values the hostile-input classes of issue 11 use: rows past u32, columns past XFD, counts
+/// past memory, backwards ranges, huge repeats, odd number syntax.
+const HOSTILE: [&str; 16] = [
+    "B4294967298",
+    "A4294967297:B2",
+    "XFE1",
+    "AAAAAAAAAAAAAA1",
+    "0",
+    "4294967296",
+    "18446744073709551615",
+    "1e12",
+    "000000000000000000000000000003000000000",
+    "99999999999999999999999999999999",
+    "C9:A1",
+    "-1",
+    "",
+    "A1:A1:A1",
+    "150000000",
+    "1048576",
+];
+
+/// Attributes that size or address something in some reader.
+const COUNTED: [&str; 11] = [
+    "r",
+    "ref",
+    "sqref",
+    "uniqueCount",
+    "count",
+    "si",
+    "spans",
+    "table:number-rows-repeated",
+    "table:number-columns-repeated",
+    "table:number-columns-spanned",
+    "text:c",
+];
+
+/// Class-aware mutations of one XML part: a counted attribute given a hostile value in one
+/// of the syntaxes XML allows (quotes, spaces around `=`, a prefix), the `<sst>` start tag
+/// behind comments and processing instructions with a prefixed count, or a row repeated.
+fn mutate_class(data: &[u8], rng: &mut Rng) -> Vec<u8> {
+    let s = String::from_utf8_lossy(data).into_owned();
+    let v = HOSTILE[rng.below(HOSTILE.len())];
+    match rng.below(4) {
+        0 | 1 => {
+            let a = COUNTED[rng.below(COUNTED.len())];
+            let needle = format!(" {a}=\"");
+            let hits: Vec<usize> = s.match_indices(&needle).map(|(i, _)| i).collect();
+            if hits.is_empty() {
+                // Add the attribute to some start tag.
+                let tags: Vec<usize> = s.match_indices('<').map(|(i, _)| i).collect();
+                let Some(&t) = tags.get(rng.below(tags.len().max(1))) else {
+                    return data.to_vec();
+                };
+                let end = s[t..].find([' ', '>', '/']).map_or(s.len(), |e| t + e);
+                return format!("{} {a}='{v}'{}", &s[..end], &s[end..]).into_bytes();
+            }
+            let at = hits[rng.below(hits.len())];
+            let vstart = at + needle.len();
+            let vend = s[vstart..].find('"').map_or(s.len(), |e| vstart + e + 1);
+            let syntax = match rng.below(3) {
+                0 => format!(" {a}='{v}'"),
+                1 => format!(" {a} =\n \"{v}\""),
+                _ => format!(" x:{a}=\"{v}\""),
+            };
+            format!("{}{syntax}{}", &s[..at], &s[vend.min(s.len())..]).into_bytes()
+        }
+        2 => match s.find("<sst") {
+            Some(i) => format!(
+                "{}<!-- uniqueCount=\"1\" --><?pi uniqueCount=\"1\"?><sst uniqueCount = '{v}' {}",
+                &s[..i],
+                &s[i + 4..]
+            )
+            .into_bytes(),
+            None => mutate(data, rng),
+        },
+        _ => {
+            // Repeat a row (sheet XML) or give it a huge repeat count (ODS).
+            let Some(i) = s.find("<row").or_else(|| s.find("<table:table-row")) else {
+                return mutate(data, rng);
+            };
+            let Some(e) = s[i..].find('>') else {
+                return data.to_vec();
+            };
+            let tag_end = i + e;
+            let attr = if s[i..].starts_with("<row") {
+                format!(" r=\"{v}\"")
+            } else {
+                format!(" table:number-rows-repeated=\"{v}\"")
+            };
+            format!("{}{attr}{}", &s[..tag_end], &s[tag_end..]).into_bytes()
+        }
+    }
+}
+
 /// Unzip, mutate one entry's bytes, zip again.
 fn mutate_entry(xlsx: &[u8], rng: &mut Rng) -> Option<Vec<u8>> {
     let mut z = zip::ZipArchive::new(std::io::Cursor::new(xlsx)).ok()?;
@@ -103,7 +197,18 @@ fn mutate_entry(xlsx: &[u8], rng: &mut Rng) -> Option<Vec<u8>> {
         let mut body = Vec::new();
         f.read_to_end(&mut body).ok()?;
         if i == pick {
-            body = mutate(&body, rng);
+            body = if rng.below(2) == 0 {
+                mutate_class(&body, rng)
+            } else {
+                mutate(&body, rng)
+            };
+        }
+        // The content-types class: the part dropped or made garbage.
+        if name == "[Content_Types].xml" && rng.below(16) == 0 {
+            if rng.below(2) == 0 {
+                continue;
+            }
+            body = b"\x00garbage<<".to_vec();
         }
         out.start_file(name, zip::write::SimpleFileOptions::default())
             .ok()?;
@@ -137,8 +242,10 @@ fn fuzz(target: &str, seeds: &[Vec<u8>], ext: &str, f: &dyn Fn(&Path)) -> usize 
     let n = iterations();
     for i in 0..n {
         let seed = &seeds[rng.below(seeds.len())];
-        let input = if ext == "xlsx" && rng.below(4) != 0 {
+        let input = if (ext == "xlsx" || ext == "ods") && rng.below(4) != 0 {
             mutate_entry(seed, &mut rng).unwrap_or_else(|| mutate(seed, &mut rng))
+        } else if ext == "csv" && rng.below(3) == 0 {
+            mutate_encoding(seed, &mut rng)
         } else {
             mutate(seed, &mut rng)
         };
@@ -153,6 +260,52 @@ fn fuzz(target: &str, seeds: &[Vec<u8>], ext: &str, f: &dyn Fn(&Path)) -> usize 
     assert!(crashes.is_empty(), "{target}: panics on {crashes:?}");
     eprintln!("{target}: {n} cases, no panic");
     n
+}
+
+/// The encodings class: text re-encoded as BOM-less UTF-16 LE or BE, NULs sprinkled in,
+/// or replaced by binary noise.
+fn mutate_encoding(data: &[u8], rng: &mut Rng) -> Vec<u8> {
+    let text = String::from_utf8_lossy(data);
+    match rng.below(4) {
+        0 => text.encode_utf16().flat_map(|u| u.to_le_bytes()).collect(),
+        1 => text.encode_utf16().flat_map(|u| u.to_be_bytes()).collect(),
+        2 => {
+            let mut v = data.to_vec();
+            for _ in 0..1 + rng.below(8) {
+                let i = rng.below(v.len().max(1));
+                v.insert(i.min(v.len()), 0);
+            }
+            v
+        }
+        _ => (0..1 + rng.below(64 << 10))
+            .map(|_| rng.next() as u8)
+            .collect(),
+    }
+}
+
+/// Small `.ods` seeds built here: plain cells, repeated rows and cells, spans, spaces.
+fn ods_seeds() -> Vec<Vec<u8>> {
+    let bodies = [
+        r#"<table:table-row><table:table-cell office:value-type="string"><text:p>Question</text:p></table:table-cell><table:table-cell office:value-type="string"><text:p>Answer</text:p></table:table-cell></table:table-row><table:table-row table:number-rows-repeated="3"><table:table-cell office:value-type="string"><text:p>Do you use MFA?</text:p></table:table-cell><table:table-cell table:number-columns-repeated="2"/></table:table-row><table:table-row table:number-rows-repeated="1048570"><table:table-cell table:number-columns-repeated="1024"/></table:table-row>"#,
+        r#"<table:table-row><table:table-cell table:number-columns-spanned="2" table:number-rows-spanned="2" office:value-type="string"><text:p>Section<text:s text:c="3"/>one</text:p></table:table-cell><table:covered-table-cell/></table:table-row><table:table-row><table:table-cell office:value-type="float" office:value="1.5"/><table:table-cell office:value-type="string"><text:p>Is data encrypted?</text:p><text:p>At rest</text:p></table:table-cell></table:table-row>"#,
+    ];
+    bodies
+        .iter()
+        .map(|rows| {
+            let mut z = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+            let o = zip::write::SimpleFileOptions::default();
+            z.start_file("mimetype", o).unwrap();
+            z.write_all(b"application/vnd.oasis.opendocument.spreadsheet").unwrap();
+            z.start_file("content.xml", o).unwrap();
+            z.write_all(format!(r#"<?xml version="1.0"?><office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0"><office:body><office:spreadsheet><table:table table:name="Q">{rows}</table:table></office:spreadsheet></office:body></office:document-content>"#).as_bytes()).unwrap();
+            z.finish().unwrap().into_inner()
+        })
+        .collect()
+}
+
+#[test]
+fn fuzz_ods_reader_and_layout() {
+    fuzz("read-ods", &ods_seeds(), "ods", &read_and_detect);
 }
 
 fn read_and_detect(p: &Path) {

@@ -103,6 +103,20 @@ fn collect_toml(dir: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
         if ft.is_dir() {
             collect_toml(&path, out)?;
         } else if path.extension().and_then(|e| e.to_str()) == Some("toml") {
+            // A pipe or device named `x.toml` (or a symlink to one) would block whoever reads
+            // it (the loader, the index fingerprint): refuse it here, by name.
+            let meta = std::fs::metadata(&path).map_err(|e| {
+                Error::library(
+                    Location::file(&path),
+                    format!("cannot read: {}", crate::sheet::input::io_reason(&e)),
+                )
+            })?;
+            if let Some(why) = crate::sheet::input::not_regular(&meta) {
+                return Err(Error::library(
+                    Location::file(&path),
+                    format!("cannot read: {why}"),
+                ));
+            }
             out.push(path);
         }
     }
@@ -364,9 +378,17 @@ fn validate_entry(
     })
 }
 
+/// Largest library file Vouch reads.
+const MAX_LIBRARY_FILE: u64 = 256 << 20;
+
+/// A library file's text. Regular files only (also behind symlinks): a named pipe named
+/// `x.toml` would block the read forever, so it is refused by name instead.
 fn read_text(path: &Path) -> Result<String> {
-    let bytes = std::fs::read(path)
-        .map_err(|e| Error::library(Location::file(path), format!("cannot read: {e}")))?;
+    let bytes = crate::sheet::input::read_regular(path, MAX_LIBRARY_FILE, || Location::file(path))
+        .map_err(|e| match e {
+            Error::Input { loc, msg } => Error::library(loc, format!("cannot read: {msg}")),
+            other => other,
+        })?;
     String::from_utf8(bytes)
         .map_err(|_| Error::library(Location::file(path), "not valid UTF-8 text"))
 }

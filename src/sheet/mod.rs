@@ -8,12 +8,17 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 
+pub mod cellref;
+pub mod input;
 pub mod layout;
 pub mod notes;
+mod ods;
+pub(crate) mod package;
 pub mod patch;
 pub mod read;
 pub mod validation;
 pub mod write;
+mod xls;
 
 /// The kind of questionnaire file, from its extension (and, for xlsx, its magic bytes).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

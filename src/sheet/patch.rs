@@ -10,15 +10,17 @@
 //! `<dimension>` and row `spans` grow to cover new cells. The output is built in a temp file
 //! and renamed; on any error nothing is left behind.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
-use std::io::{Cursor, Read, Write};
+use std::collections::{BTreeMap, BTreeSet};
+use std::io::Write;
 use std::path::Path;
 
 use quick_xml::events::{BytesEnd, BytesStart, BytesText, Event};
 use quick_xml::{Reader, Writer};
-use zip::ZipArchive;
 
+pub(crate) use super::cellref::{parse_range, parse_ref};
 use super::col_letter;
+pub use super::package::PatchLimits;
+pub(crate) use super::package::{attr, Package};
 use crate::error::{Error, Location, Result};
 
 /// One cell to write. Row and column are 0-based.
@@ -38,25 +40,6 @@ pub struct SheetEdits {
     pub notes: Vec<CellEdit>,
 }
 
-/// Bounds on what a package may make the patcher inflate.
-#[derive(Debug, Clone, Copy)]
-pub struct PatchLimits {
-    /// One part (a worksheet, the workbook) once inflated.
-    pub max_entry_bytes: u64,
-    /// All parts read, once inflated.
-    pub max_total_bytes: u64,
-}
-
-impl Default for PatchLimits {
-    fn default() -> Self {
-        let total = super::read::max_inflated_bytes();
-        PatchLimits {
-            max_entry_bytes: total.min(256 << 20),
-            max_total_bytes: total,
-        }
-    }
-}
-
 /// What the patch did.
 #[derive(Debug, Clone, Default)]
 pub struct PatchSummary {
@@ -72,214 +55,6 @@ pub struct PatchSummary {
 
 /// Excel's limit on the text of one cell, in UTF-16 code units.
 const MAX_CELL_CHARS: usize = 32_767;
-/// Largest workbook file the patcher opens.
-const MAX_FILE_BYTES: u64 = 200 << 20;
-
-/// An opened, checked xlsx package.
-pub(crate) struct Package {
-    pub path: std::path::PathBuf,
-    pub zip: ZipArchive<Cursor<Vec<u8>>>,
-    pub limits: PatchLimits,
-    inflated: u64,
-}
-
-impl Package {
-    /// Open `path` as a zip package, refusing encrypted workbooks and non-zip files.
-    pub(crate) fn open(path: &Path, limits: PatchLimits) -> Result<Package> {
-        let loc = || Location::file(path);
-        let meta =
-            std::fs::metadata(path).map_err(|e| Error::input(loc(), super::read::io_reason(&e)))?;
-        if meta.len() > MAX_FILE_BYTES {
-            return Err(Error::input(loc(), "the workbook is too large to patch"));
-        }
-        let bytes =
-            std::fs::read(path).map_err(|e| Error::input(loc(), super::read::io_reason(&e)))?;
-        Package::from_bytes(path, bytes, limits)
-    }
-
-    /// A package from bytes already read from `path`.
-    pub(crate) fn from_bytes(path: &Path, bytes: Vec<u8>, limits: PatchLimits) -> Result<Package> {
-        let loc = || Location::file(path);
-        if bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1]) {
-            return Err(Error::input(
-                loc(),
-                "the workbook is password-protected or encrypted; save an unprotected copy and try again",
-            ));
-        }
-        if !bytes.starts_with(b"PK\x03\x04") {
-            return Err(Error::input(
-                loc(),
-                "not an xlsx file (not a zip package); check the file's type",
-            ));
-        }
-        let zip = ZipArchive::new(Cursor::new(bytes))
-            .map_err(|e| Error::input(loc(), format!("damaged xlsx package: {e}")))?;
-        Ok(Package {
-            path: path.to_path_buf(),
-            zip,
-            limits,
-            inflated: 0,
-        })
-    }
-
-    /// Inflate one entry, within the per-entry and running total limits. None if absent.
-    pub(crate) fn read(&mut self, name: &str) -> Result<Option<Vec<u8>>> {
-        let Some(i) = self.zip.index_for_name(name) else {
-            return Ok(None);
-        };
-        let loc = Location::file(&self.path);
-        let cap = self
-            .limits
-            .max_entry_bytes
-            .min(self.limits.max_total_bytes.saturating_sub(self.inflated));
-        let entry = self
-            .zip
-            .by_index(i)
-            .map_err(|e| Error::input(loc.clone(), format!("damaged entry '{name}': {e}")))?;
-        if entry.size() > cap {
-            return Err(bomb(&loc, name));
-        }
-        let mut buf = Vec::new();
-        entry
-            .take(cap + 1)
-            .read_to_end(&mut buf)
-            .map_err(|e| Error::input(loc.clone(), format!("damaged entry '{name}': {e}")))?;
-        if buf.len() as u64 > cap {
-            return Err(bomb(&loc, name));
-        }
-        self.inflated += buf.len() as u64;
-        Ok(Some(buf))
-    }
-
-    /// Sheet name → worksheet part path (`xl/worksheets/sheet1.xml`), in workbook order.
-    pub(crate) fn sheet_parts(&mut self) -> Result<Vec<(String, String)>> {
-        let loc = Location::file(&self.path);
-        let wb = self.read("xl/workbook.xml")?.ok_or_else(|| {
-            Error::input(loc.clone(), "not a workbook: xl/workbook.xml is missing")
-        })?;
-        let rels = self.read("xl/_rels/workbook.xml.rels")?.ok_or_else(|| {
-            Error::input(
-                loc.clone(),
-                "damaged workbook: xl/_rels/workbook.xml.rels is missing",
-            )
-        })?;
-        let mut targets: HashMap<String, String> = HashMap::new();
-        for_each_element(&rels, &loc, |e| {
-            if e.local_name().as_ref() == "Relationship" {
-                if let (Some(id), Some(t)) = (attr(e, "Id"), attr(e, "Target")) {
-                    targets.insert(id, t);
-                }
-            }
-        })?;
-        let mut out = Vec::new();
-        for_each_element(&wb, &loc, |e| {
-            if e.local_name().as_ref() != "sheet" {
-                return;
-            }
-            let name = attr(e, "name");
-            // The relationship id is the prefixed `r:id` (not `sheetId`).
-            let rid = e.attributes().flatten().find_map(|a| {
-                (a.key.local_name().as_ref() == "id" && a.key.prefix().is_some())
-                    .then(|| {
-                        a.normalized_value(quick_xml::XmlVersion::Implicit1_0)
-                            .ok()
-                            .map(|v| v.into_owned())
-                    })
-                    .flatten()
-            });
-            if let (Some(name), Some(target)) = (name, rid.and_then(|r| targets.get(&r))) {
-                out.push((name, resolve_target(target)));
-            }
-        })?;
-        Ok(out)
-    }
-}
-
-fn bomb(loc: &Location, entry: &str) -> Error {
-    Error::input(
-        loc.clone(),
-        format!("part '{entry}' inflates beyond the size limit; refusing a possible zip bomb"),
-    )
-}
-
-/// A relationship target relative to `xl/` (or absolute from the package root).
-fn resolve_target(t: &str) -> String {
-    let joined = match t.strip_prefix('/') {
-        Some(abs) => abs.to_string(),
-        None => format!("xl/{t}"),
-    };
-    let mut parts: Vec<&str> = Vec::new();
-    for p in joined.split('/') {
-        match p {
-            ".." => {
-                parts.pop();
-            }
-            "." | "" => {}
-            p => parts.push(p),
-        }
-    }
-    parts.join("/")
-}
-
-/// The unescaped value of an attribute, by local name.
-pub(crate) fn attr(e: &BytesStart<'_>, local: &str) -> Option<String> {
-    e.attributes().flatten().find_map(|a| {
-        (a.key.local_name().as_ref() == local)
-            .then(|| {
-                a.normalized_value(quick_xml::XmlVersion::Implicit1_0)
-                    .ok()
-                    .map(|v| v.into_owned())
-            })
-            .flatten()
-    })
-}
-
-/// Call `f` on every start or empty element of an XML part.
-pub(crate) fn for_each_element(
-    xml: &[u8],
-    loc: &Location,
-    mut f: impl FnMut(&BytesStart<'_>),
-) -> Result<()> {
-    let mut r = Reader::from_reader(xml);
-    let mut buf = Vec::new();
-    loop {
-        match r.read_event_into(&mut buf) {
-            Ok(Event::Start(e)) | Ok(Event::Empty(e)) => f(&e),
-            Ok(Event::Eof) => return Ok(()),
-            Ok(_) => {}
-            Err(e) => {
-                return Err(Error::input(
-                    loc.clone(),
-                    format!("damaged XML at byte {}: {e}", r.buffer_position()),
-                ))
-            }
-        }
-        buf.clear();
-    }
-}
-
-/// Parse a cell reference (`AB12`) into 0-based (row, col).
-pub(crate) fn parse_ref(s: &str) -> Option<(u32, u32)> {
-    let s = s.trim().trim_start_matches('$');
-    let split = s.find(|c: char| c.is_ascii_digit())?;
-    let (letters, digits) = s.split_at(split);
-    let col = super::parse_col_letters(letters.trim_end_matches('$'))?;
-    let row: u32 = digits.parse().ok()?;
-    (1..=1_048_576).contains(&row).then(|| (row - 1, col))
-}
-
-/// Parse a range (`B5:D7`, or a single cell) into inclusive 0-based corners.
-pub(crate) fn parse_range(s: &str) -> Option<super::CellRange> {
-    let s = s.rsplit('!').next()?;
-    match s.split_once(':') {
-        Some((a, b)) => {
-            let (a, b) = (parse_ref(a)?, parse_ref(b)?);
-            Some(((a.0.min(b.0), a.1.min(b.1)), (a.0.max(b.0), a.1.max(b.1))))
-        }
-        None => parse_ref(s).map(|a| (a, a)),
-    }
-}
-
 /// Fill `input` into `output`: the workbook with only the edited cells changed.
 pub fn patch_xlsx(
     input: &Path,
@@ -291,15 +66,7 @@ pub fn patch_xlsx(
     let parts = pkg.sheet_parts()?;
     let mut summary = PatchSummary::default();
     let mut patched: BTreeMap<String, Vec<u8>> = BTreeMap::new();
-    let names: Vec<String> = (0..pkg.zip.len())
-        .map(|i| {
-            pkg.zip
-                .name_for_index(i)
-                .and_then(|n| n.ok())
-                .map(|n| n.into_owned())
-                .unwrap_or_default()
-        })
-        .collect();
+    let names = pkg.names();
     for se in edits
         .iter()
         .filter(|s| !s.edits.is_empty() || !s.notes.is_empty())
@@ -426,18 +193,13 @@ fn scan_sheet(xml: &[u8], loc: &Location) -> Result<SheetFacts> {
         match &ev {
             Event::Start(e) | Event::Empty(e) => match e.local_name().as_ref() {
                 "row" => {
-                    row = attr(e, "r")
-                        .and_then(|v| v.parse::<u32>().ok())
-                        .map(|n| n.saturating_sub(1))
-                        .unwrap_or(if row_seen { row.saturating_add(1) } else { 0 });
+                    let next = if row_seen { row.saturating_add(1) } else { 0 };
+                    row = row_number(e, next, loc)?;
                     row_seen = true;
                     col = u32::MAX;
                 }
                 "c" => {
-                    col = match attr(e, "r").and_then(|v| parse_ref(&v)) {
-                        Some((_, c)) => c,
-                        None => col.wrapping_add(1),
-                    };
+                    col = cell_column(e, col, loc)?;
                     if matches!(ev, Event::Start(_)) {
                         in_cell = Some((row, col));
                     }
@@ -484,6 +246,40 @@ fn scan_sheet(xml: &[u8], loc: &Location) -> Result<SheetFacts> {
         buf.clear();
     }
     Ok(facts)
+}
+
+/// The 0-based row of a `<row>`: its `r` attribute, checked, or `next` without one.
+fn row_number(e: &BytesStart<'_>, next: u32, loc: &Location) -> Result<u32> {
+    let Some(v) = attr(e, "r") else {
+        return Ok(next);
+    };
+    match v.trim().parse::<u64>() {
+        Ok(n) if (1..=super::cellref::MAX_ROW).contains(&n) => Ok((n - 1) as u32),
+        _ => Err(Error::input(
+            loc.clone(),
+            format!(
+                "the row number '{}' is not a row of Excel's sheet (1 to 1,048,576); the file is damaged or crafted",
+                super::cellref::shorten(&v)
+            ),
+        )),
+    }
+}
+
+/// The 0-based column of a `<c>`: from its `r` attribute, checked, or the one after `prev`
+/// (`u32::MAX` before the row's first cell) without one.
+fn cell_column(e: &BytesStart<'_>, prev: u32, loc: &Location) -> Result<u32> {
+    let Some(v) = attr(e, "r") else {
+        return Ok(prev.wrapping_add(1));
+    };
+    parse_ref(&v).map(|(_, c)| c).ok_or_else(|| {
+        Error::input(
+            loc.clone(),
+            format!(
+                "the cell address '{}' is not a cell of Excel's sheet (up to XFD1048576); the file is damaged or crafted",
+                super::cellref::shorten(&v)
+            ),
+        )
+    })
 }
 
 /// Remove characters XML 1.0 forbids, escape literal `_xHHHH_` (which Excel would decode),
@@ -678,10 +474,7 @@ fn patch_sheet(xml: &[u8], edits: &[CellEdit], loc: &Location) -> Result<Patched
                         }
                     }
                     "row" if in_data => {
-                        let r = attr(e, "r")
-                            .and_then(|v| v.parse::<u32>().ok())
-                            .map(|n| n.saturating_sub(1))
-                            .unwrap_or(last_row.map_or(0, |l| l.saturating_add(1)));
+                        let r = row_number(e, last_row.map_or(0, |l| l.saturating_add(1)), loc)?;
                         // New rows that come before this one.
                         write_rows(&mut w, &prefix, &mut pending, Some(r), &col_styles)
                             .map_err(io)?;
@@ -718,10 +511,7 @@ fn patch_sheet(xml: &[u8], edits: &[CellEdit], loc: &Location) -> Result<Patched
                     }
                     "c" if row.is_some() => {
                         let r = row.unwrap_or(0);
-                        col = match attr(e, "r").and_then(|v| parse_ref(&v)) {
-                            Some((_, c)) => c,
-                            None => col.wrapping_add(1),
-                        };
+                        col = cell_column(e, col, loc)?;
                         // New cells that come before this one.
                         let before: Vec<u32> = row_edits.range(..col).map(|(c, _)| *c).collect();
                         for c in before {
@@ -890,8 +680,11 @@ fn write_cell(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::sheet::package::resolve_target;
     use calamine::{Data, Reader as _};
     use rust_xlsxwriter::{DataValidation, Format, Workbook};
+    use std::io::Read;
+    use zip::ZipArchive;
 
     fn fixture(dir: &Path) -> std::path::PathBuf {
         let mut wb = Workbook::new();

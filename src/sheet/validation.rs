@@ -8,12 +8,14 @@
 //! the filler writes only a value the list allows, and maps Vouch's short answers onto it.
 
 use std::collections::{BTreeMap, HashMap};
+use std::io::BufRead;
 use std::path::Path;
 
 use quick_xml::events::{BytesRef, Event};
 use quick_xml::Reader;
 
-use super::patch::{attr, parse_range, Package, PatchLimits};
+use super::cellref::parse_range;
+use super::package::{attr, Package, PatchLimits};
 use super::read::{read_workbook_with, ReadLimits};
 use super::{CellRange, Grid};
 use crate::error::{Error, Location, Result};
@@ -82,8 +84,8 @@ pub(crate) fn read_lists(pkg: &mut Package, grids: &mut [Grid]) -> Result<()> {
             continue;
         };
         let loc = Location::file(&pkg.path).sheet(&g.name);
-        if let Some(xml) = pkg.read(part)? {
-            let rules = raw_rules(&xml, &loc)?;
+        // Streamed: a sheet is never held whole just to find its validations.
+        if let Some(rules) = pkg.stream(part, |xml| raw_rules(xml, &loc))? {
             if !rules.is_empty() {
                 raw.push((i, rules));
             }
@@ -109,11 +111,14 @@ pub(crate) fn read_lists(pkg: &mut Package, grids: &mut [Grid]) -> Result<()> {
 /// first definition.
 fn defined_names(pkg: &mut Package) -> Result<HashMap<String, String>> {
     let loc = Location::file(&pkg.path);
-    let Some(xml) = pkg.read("xl/workbook.xml")? else {
-        return Ok(HashMap::new());
-    };
+    Ok(pkg
+        .stream("xl/workbook.xml", |xml| names_in(xml, loc))?
+        .unwrap_or_default())
+}
+
+fn names_in(xml: &mut dyn BufRead, loc: Location) -> Result<HashMap<String, String>> {
     let mut out = HashMap::new();
-    let mut r = Reader::from_reader(xml.as_slice());
+    let mut r = Reader::from_reader(xml);
     let mut buf = Vec::new();
     let mut current: Option<(String, String)> = None;
     loop {
@@ -162,7 +167,7 @@ fn push_entity(out: &mut String, g: &BytesRef<'_>) {
 }
 
 /// The validations of one sheet, in either the classic or the Excel 2010 form.
-fn raw_rules(xml: &[u8], loc: &Location) -> Result<Vec<RawRule>> {
+fn raw_rules(xml: &mut dyn BufRead, loc: &Location) -> Result<Vec<RawRule>> {
     let mut out = Vec::new();
     let mut r = Reader::from_reader(xml);
     let mut buf = Vec::new();
@@ -364,7 +369,7 @@ mod tests {
         let xml = br#"<worksheet xmlns="x" xmlns:x14="y" xmlns:xm="z"><sheetData/>
 <dataValidations count="1"><dataValidation type="list" allowBlank="1" sqref="C2:C40 E2"><formula1>"Yes,No,N/A"</formula1></dataValidation></dataValidations>
 <extLst><ext><x14:dataValidations><x14:dataValidation type="list"><x14:formula1><xm:f>Lists!$A$1:$A$3</xm:f></x14:formula1><xm:sqref>D2:D9</xm:sqref></x14:dataValidation></x14:dataValidations></ext></extLst></worksheet>"#;
-        let rules = raw_rules(xml, &Location::default()).unwrap();
+        let rules = raw_rules(&mut &xml[..], &Location::default()).unwrap();
         assert_eq!(rules.len(), 2);
         assert_eq!(rules[0].sqref, "C2:C40 E2");
         assert_eq!(rules[0].formula, "\"Yes,No,N/A\"");
