@@ -12,6 +12,8 @@ use std::time::Instant;
 use vouch::index::open_or_build;
 use vouch::matcher::{Matcher, Query};
 
+mod scale_inputs;
+
 fn bench_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/bench")
 }
@@ -70,6 +72,21 @@ fn make_library(dir: &Path, copies: usize) -> PathBuf {
 }
 
 fn main() {
+    // `cargo bench --bench scale -- --write-inputs DIR`: write the limit-sized questionnaires
+    // (see scale_inputs.rs) for timing the CLI, and measure nothing.
+    let args: Vec<String> = std::env::args().collect();
+    if let Some(i) = args.iter().position(|a| a == "--write-inputs") {
+        let dir = PathBuf::from(args.get(i + 1).map_or(".", |s| s.as_str()));
+        std::fs::create_dir_all(&dir).expect("create dir");
+        scale_inputs::write_many(&dir.join("many.csv"), 199_000);
+        scale_inputs::write_long(&dir.join("long.csv"), 1_000, 9_900);
+        scale_inputs::write_sparse(&dir.join("sparse.csv"), 199_000, 200);
+        println!(
+            "wrote many.csv, long.csv and sparse.csv in {}",
+            dir.display()
+        );
+        return;
+    }
     if !bench_dir().join("library.csv").is_file() {
         eprintln!("../shared/bench not found; nothing to measure");
         return;

@@ -375,6 +375,42 @@ pub fn spans(text: &str, in_word: impl Fn(char) -> bool) -> Vec<(usize, usize)> 
     out
 }
 
+/// The text up to the end of its `n`th word (runs of letters and digits), or None when it has
+/// no more than `n` words. The cut falls at a word's end, never inside a character.
+pub fn first_words(text: &str, n: usize) -> Option<&str> {
+    let mut count = 0;
+    let mut in_word = false;
+    for (i, c) in text.char_indices() {
+        let w = c.is_alphanumeric();
+        if in_word && !w && count == n {
+            return Some(&text[..i]);
+        }
+        if w && !in_word {
+            count += 1;
+            if count > n {
+                // Only with n = 0 (otherwise the end of word n returned above).
+                return Some(text[..i].trim_end());
+            }
+        }
+        in_word = w;
+    }
+    None
+}
+
+/// The number of words (runs of letters and digits) in a text.
+pub fn word_count(text: &str) -> usize {
+    let mut count = 0;
+    let mut in_word = false;
+    for c in text.chars() {
+        let w = c.is_alphanumeric();
+        if w && !in_word {
+            count += 1;
+        }
+        in_word = w;
+    }
+    count
+}
+
 /// What kind of answer a question asks for, from its opening words: "where", "who", "when",
 /// "why", "how long", "how often", "how many", or "how" (a process). None for yes/no and
 /// "what/which" questions, whose opening says little.
@@ -772,6 +808,20 @@ mod tests {
             a.terms("kept for twelve months"),
             ["kept", "twelv", "month"]
         );
+    }
+
+    #[test]
+    fn first_words_cut_at_a_word_end() {
+        assert_eq!(
+            first_words("Do you encrypt data?", 3),
+            Some("Do you encrypt")
+        );
+        assert_eq!(first_words("Do you encrypt data?", 4), None);
+        assert_eq!(first_words("Do you encrypt data", 4), None);
+        assert_eq!(first_words("Café, naïve — déjà vu", 2), Some("Café, naïve"));
+        assert_eq!(first_words("", 0), None);
+        assert_eq!(word_count("AES-256, at rest."), 4);
+        assert_eq!(word_count(&"word ".repeat(2000)), 2000);
     }
 
     #[test]

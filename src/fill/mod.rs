@@ -178,8 +178,34 @@ pub fn decide(
         item.status = Status::Kept;
         return item;
     }
+    // A paragraph-long "question" is matched on its opening words only (see
+    // `matcher::MAX_MATCHED_WORDS`); the rest was never read, so a person must.
+    let (head, cut) = crate::matcher::matched_text(&query.text);
+    let query = if cut {
+        Query {
+            text: head.to_string(),
+            ..query
+        }
+    } else {
+        query
+    };
     let ranking = m.rank(&query);
     fill_item(&mut item, &ranking, m, &query, entries, t);
+    if cut {
+        if item.status == Status::Auto {
+            item.status = Status::Review;
+        }
+        let why = format!(
+            "the question is a paragraph of {} words; only its first {} were matched: read \
+             the rest before answering",
+            crate::text::word_count(&r.question),
+            crate::matcher::MAX_MATCHED_WORDS
+        );
+        item.note = Some(match item.note.take() {
+            Some(n) => format!("{why}; {n}"),
+            None => why,
+        });
+    }
     item
 }
 

@@ -35,6 +35,22 @@ const BOILERPLATE_SHARE: f32 = 0.05;
 /// ...if the questionnaire has at least this many questions.
 const MIN_QUESTIONS_FOR_DAMPING: u32 = 20;
 
+/// Longest question, in words, that is matched whole. A longer "question" is a paragraph (the
+/// documented limit is 10,000 characters, some 1,500 words): only its first
+/// `MAX_MATCHED_WORDS` words are analysed, which keeps the work per row bounded (compound and
+/// clause detection look at every conjunction against the whole text), and the filler sends
+/// such a row to review with a note. The longest question of the labelled sets has 114 words.
+pub const MAX_MATCHED_WORDS: usize = 150;
+
+/// The part of a question that is matched: all of it, or its first `MAX_MATCHED_WORDS`
+/// words, with true when it was cut.
+pub fn matched_text(text: &str) -> (&str, bool) {
+    match crate::text::first_words(text, MAX_MATCHED_WORDS) {
+        Some(head) => (head, true),
+        None => (text, false),
+    }
+}
+
 /// A question with what surrounds it on the sheet.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Query {
@@ -326,7 +342,7 @@ impl<'a> Matcher<'a> {
         let mut n = 0u32;
         for q in questions {
             n += 1;
-            for t in self.terms(q) {
+            for t in self.terms(matched_text(q).0) {
                 *df.entry(t).or_default() += 1;
             }
         }
@@ -372,7 +388,8 @@ impl<'a> Matcher<'a> {
     /// Rank library entries for a question.
     pub fn rank(&self, q: &Query) -> Ranking {
         let a = &self.si.analyzer;
-        let (asked, set_aside) = split_exclusions(&respondent_as_you(&self.correct_typos(&q.text)));
+        let text = matched_text(&q.text).0;
+        let (asked, set_aside) = split_exclusions(&respondent_as_you(&self.correct_typos(text)));
         let q_terms: Vec<String> = dedup(a.terms(&asked));
         let c_terms: Vec<String> = dedup(a.terms(&q.context.join(" ")));
         let x_terms: Vec<String> = dedup(a.terms(&set_aside))
