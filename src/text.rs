@@ -8,11 +8,51 @@
 //! qualifiers (`not`, `other`, `except`) are deliberately not stop words. This module knows no
 //! particular question: everything domain-specific comes from the library's synonyms.
 
-use std::collections::HashMap;
-
 use frostem::{Algorithm, Stemmer};
 
 use crate::knowledge::SynonymGroup;
+
+/// Term tables hash with FxHash (a multiply-rotate of each word of the key) instead of the
+/// standard keyed SipHash: matching looks terms up millions of times, and SipHash was a fifth
+/// of its time. Not keyed, so a crafted key set could collide; only tables built from the
+/// library use it (a questionnaire's own words are counted in standard maps), and a lookup
+/// never inserts.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct FastHasher(u64);
+
+impl std::hash::Hasher for FastHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        const K: u64 = 0x51_7c_c1_b7_27_22_0a_95;
+        let mut add = |w: u64| self.0 = (self.0.rotate_left(5) ^ w).wrapping_mul(K);
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            let mut w = [0u8; 8];
+            w.copy_from_slice(c);
+            add(u64::from_le_bytes(w));
+        }
+        let rest = chunks.remainder();
+        if !rest.is_empty() {
+            let mut w = [0u8; 8];
+            w[..rest.len()].copy_from_slice(rest);
+            add(u64::from_le_bytes(w) ^ ((rest.len() as u64) << 59));
+        }
+    }
+
+    fn write_u8(&mut self, i: u8) {
+        self.write(&[i]);
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+/// Builds `FastHasher`s.
+pub type FastBuild = std::hash::BuildHasherDefault<FastHasher>;
+/// A map of library terms.
+pub type HashMap<K, V> = std::collections::HashMap<K, V, FastBuild>;
+/// A set of library terms.
+pub type HashSet<T> = std::collections::HashSet<T, FastBuild>;
 
 /// Prefix of concept terms produced by synonym groups.
 pub const CONCEPT_PREFIX: &str = "~";
@@ -239,14 +279,14 @@ pub struct Analyzer {
     stemmer: Stemmer,
     /// Phrase (sequence of stems) → concept term, keyed by the first stem.
     phrases: HashMap<String, Vec<(Vec<String>, String)>>,
-    stop: std::collections::HashSet<&'static str>,
+    stop: HashSet<&'static str>,
     /// Words of the thesaurus that are never stemmed: adverbs such as "monthly", whose stem
     /// ("month") is a different word ("twelve months" is not "monthly").
-    unstemmed: std::collections::HashSet<String>,
+    unstemmed: HashSet<String>,
     /// Stems of questionnaire filler words, matched at a low weight.
-    filler: std::collections::HashSet<String>,
+    filler: HashSet<String>,
     /// Stems of everyday English words, whose weight the matcher caps.
-    everyday: std::collections::HashSet<String>,
+    everyday: HashSet<String>,
 }
 
 impl std::fmt::Debug for Analyzer {
@@ -487,7 +527,7 @@ impl Analyzer {
         let stemmer = Stemmer::new(Algorithm::English);
         let mut a = Analyzer {
             stemmer,
-            phrases: HashMap::new(),
+            phrases: HashMap::default(),
             stop: STOP_WORDS.iter().copied().collect(),
             filler: Default::default(),
             everyday: Default::default(),

@@ -138,6 +138,12 @@ fn id_prefix(qid: &str) -> Option<String> {
 }
 
 /// Decide every question of a questionnaire.
+///
+/// Rows that ask the same thing in the same context (the same question text, section,
+/// context columns and id prefix) are matched once: the decision depends on nothing else.
+/// The distinct questions are matched across the machine's cores (rayon); each decision is a
+/// pure function of its question, and the results are put back in row order, so the output
+/// is the same, byte for byte, whatever the number of threads.
 pub fn decide_all(
     q: &Questionnaire,
     m: &Matcher<'_>,
@@ -145,11 +151,89 @@ pub fn decide_all(
     t: Thresholds,
     overwrite: bool,
 ) -> Vec<Item> {
-    let rows = || q.sheets.iter().flat_map(|s| s.rows.iter());
-    let m = m.for_questionnaire(rows().map(|r| r.question.as_str()));
-    rows()
-        .map(|r| decide(r, &m, entries, t, overwrite))
+    use rayon::prelude::*;
+    let rows: Vec<&QuestionRow> = q.sheets.iter().flat_map(|s| s.rows.iter()).collect();
+    let m = m.for_questionnaire(rows.iter().map(|r| r.question.as_str()));
+    let queries: Vec<Option<Query>> = rows
+        .iter()
+        .map(|r| (!kept(r, overwrite)).then(|| row_query(r)))
+        .collect();
+    // Each row's slot among the distinct queries, and how many rows use each slot.
+    let mut slot_of: std::collections::HashMap<&Query, usize> = std::collections::HashMap::new();
+    let mut distinct: Vec<&Query> = Vec::new();
+    let mut uses: Vec<usize> = Vec::new();
+    let slots: Vec<Option<usize>> = queries
+        .iter()
+        .map(|q| {
+            let q = q.as_ref()?;
+            let slot = *slot_of.entry(q).or_insert_with(|| {
+                distinct.push(q);
+                uses.push(0);
+                distinct.len() - 1
+            });
+            if let Some(n) = uses.get_mut(slot) {
+                *n += 1;
+            }
+            Some(slot)
+        })
+        .collect();
+    drop(slot_of);
+    let mut decided: Vec<Option<Decision>> = distinct
+        .par_iter()
+        .map(|query| Some(decide_query(query, &m, entries, t)))
+        .collect();
+    rows.iter()
+        .zip(slots)
+        .map(|(r, slot)| {
+            let mut item = blank_item(r);
+            let d = slot.and_then(|s| {
+                let n = uses.get_mut(s)?;
+                *n -= 1;
+                // The last row to use a decision takes it; the others copy it.
+                let d = decided.get_mut(s)?;
+                if *n == 0 {
+                    d.take()
+                } else {
+                    d.clone()
+                }
+            });
+            match d {
+                Some(d) => d.apply(&mut item),
+                None => item.status = Status::Kept,
+            }
+            item
+        })
         .collect()
+}
+
+/// True when the row keeps the customer's existing answer.
+fn kept(r: &QuestionRow, overwrite: bool) -> bool {
+    r.existing_answer.is_some() && !overwrite
+}
+
+/// A row's item before any decision.
+fn blank_item(r: &QuestionRow) -> Item {
+    let mut context = Vec::new();
+    if let Some(s) = &r.section {
+        context.push(s.clone());
+    }
+    context.extend(r.context.iter().cloned());
+    if let Some(prefix) = r.qid.as_deref().and_then(id_prefix) {
+        context.push(prefix);
+    }
+    Item {
+        sheet: r.sheet.clone(),
+        row: r.row + 1,
+        question: r.question.clone(),
+        qid: r.qid.clone(),
+        context,
+        status: Status::Unanswered,
+        proposal: None,
+        parts: Vec::new(),
+        alternatives: Vec::new(),
+        existing: r.existing_answer.clone(),
+        note: None,
+    }
 }
 
 /// Decide one question row.
@@ -160,37 +244,65 @@ pub fn decide(
     t: Thresholds,
     overwrite: bool,
 ) -> Item {
-    let query = row_query(r);
+    let mut item = blank_item(r);
+    if kept(r, overwrite) {
+        item.status = Status::Kept;
+        return item;
+    }
+    decide_query(&row_query(r), m, entries, t).apply(&mut item);
+    item
+}
+
+/// What matching decides for a question: the parts of an item that depend on the question
+/// and its context alone.
+#[derive(Debug, Clone)]
+struct Decision {
+    status: Status,
+    proposal: Option<Proposal>,
+    parts: Vec<Proposal>,
+    alternatives: Vec<Proposal>,
+    note: Option<String>,
+}
+
+impl Decision {
+    fn apply(self, item: &mut Item) {
+        item.status = self.status;
+        item.proposal = self.proposal;
+        item.parts = self.parts;
+        item.alternatives = self.alternatives;
+        item.note = self.note;
+    }
+}
+
+fn decide_query(query: &Query, m: &Matcher<'_>, entries: &[Entry], t: Thresholds) -> Decision {
     let mut item = Item {
-        sheet: r.sheet.clone(),
-        row: r.row + 1,
-        question: r.question.clone(),
-        qid: r.qid.clone(),
-        context: query.context.clone(),
+        sheet: String::new(),
+        row: 0,
+        question: String::new(),
+        qid: None,
+        context: Vec::new(),
         status: Status::Unanswered,
         proposal: None,
         parts: Vec::new(),
         alternatives: Vec::new(),
-        existing: r.existing_answer.clone(),
+        existing: None,
         note: None,
     };
-    if r.existing_answer.is_some() && !overwrite {
-        item.status = Status::Kept;
-        return item;
-    }
     // A paragraph-long "question" is matched on its opening words only (see
     // `matcher::MAX_MATCHED_WORDS`); the rest was never read, so a person must.
     let (head, cut) = crate::matcher::matched_text(&query.text);
-    let query = if cut {
-        Query {
+    let head_query;
+    let matched = if cut {
+        head_query = Query {
             text: head.to_string(),
-            ..query
-        }
+            context: query.context.clone(),
+        };
+        &head_query
     } else {
         query
     };
-    let ranking = m.rank(&query);
-    fill_item(&mut item, &ranking, m, &query, entries, t);
+    let ranking = m.rank(matched);
+    fill_item(&mut item, &ranking, m, matched, entries, t);
     if cut {
         if item.status == Status::Auto {
             item.status = Status::Review;
@@ -198,7 +310,7 @@ pub fn decide(
         let why = format!(
             "the question is a paragraph of {} words; only its first {} were matched: read \
              the rest before answering",
-            crate::text::word_count(&r.question),
+            crate::text::word_count(&query.text),
             crate::matcher::MAX_MATCHED_WORDS
         );
         item.note = Some(match item.note.take() {
@@ -206,7 +318,13 @@ pub fn decide(
             None => why,
         });
     }
-    item
+    Decision {
+        status: item.status,
+        proposal: item.proposal,
+        parts: item.parts,
+        alternatives: item.alternatives,
+        note: item.note,
+    }
 }
 
 fn fill_item(

@@ -9,8 +9,7 @@
 //! question-id prefix) agrees. Confidence combines the winning score with its margin over the
 //! runner-up. Plain data in, plain data out: no files, no printing.
 
-use std::collections::{HashMap, HashSet};
-use std::rc::Rc;
+use std::sync::Arc;
 
 use tantivy::collector::TopDocs;
 use tantivy::query::{BooleanQuery, BoostQuery, Occur, Query as TQuery, TermQuery};
@@ -18,7 +17,7 @@ use tantivy::schema::IndexRecordOption;
 use tantivy::Term;
 
 use crate::index::SearchIndex;
-use crate::text::Analyzer;
+use crate::text::{Analyzer, HashMap, HashSet};
 
 pub mod confidence;
 
@@ -52,7 +51,7 @@ pub fn matched_text(text: &str) -> (&str, bool) {
 }
 
 /// A question with what surrounds it on the sheet.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 pub struct Query {
     pub text: String,
     /// Section heading, control title, domain, question-id prefix: words that say what the
@@ -139,6 +138,20 @@ struct Asked<'q> {
     comps: HashMap<&'q str, Vec<String>>,
     /// A frequency the question sets as a bar ("at least monthly"), with its rank.
     at_least: Option<(&'q str, usize)>,
+    /// The weight of each question term, in order.
+    q_weights: Vec<f32>,
+    /// The weights of the question's and context's terms, looked up once per question
+    /// rather than once per candidate and phrasing.
+    weights: HashMap<&'q str, f32>,
+}
+
+impl Asked<'_> {
+    fn weight(&self, m: &Matcher<'_>, t: &str) -> f32 {
+        match self.weights.get(t) {
+            Some(w) => *w,
+            None => m.weight(t),
+        }
+    }
 }
 
 /// Per-entry term sets, prepared once per index.
@@ -166,25 +179,25 @@ struct Prepared {
 #[derive(Clone)]
 pub struct Matcher<'a> {
     si: &'a SearchIndex,
-    prepared: Rc<Vec<Prepared>>,
-    idf: Rc<HashMap<String, f32>>,
+    prepared: Arc<Vec<Prepared>>,
+    idf: Arc<HashMap<String, f32>>,
     unknown_idf: f32,
     /// Per-questionnaire damping of words that most of its questions share (boilerplate such
     /// as "established, documented, approved"): term → multiplier in (0, 1].
-    boilerplate: Rc<HashMap<String, f32>>,
+    boilerplate: Arc<HashMap<String, f32>>,
     /// Terms of the library's topic tags: the things entries are about.
-    topics: Rc<HashSet<String>>,
+    topics: Arc<HashSet<String>>,
     /// Named things (synonym concepts, identifiers) that some entry's topic tags name.
-    tagged: Rc<HashSet<String>>,
+    tagged: Arc<HashSet<String>>,
     /// Term → the terms it is contrasted with: the library's minimal pairs of entries, whose
     /// topic tags are the same but for one ("soc1;audit-period" and "soc2;audit-period" make
     /// SOC 1 and SOC 2 siblings).
-    contrasts: Rc<HashMap<String, HashSet<String>>>,
+    contrasts: Arc<HashMap<String, HashSet<String>>>,
     /// The library's words (questions, alternates, answers, tags) by first letter, for
     /// reading misspelt question words as the library word they almost are.
-    vocabulary: Rc<HashMap<char, Vec<String>>>,
+    vocabulary: Arc<HashMap<char, Vec<String>>>,
     /// Terms of frequencies, most frequent first ("continuously" ... "annually").
-    frequencies: Rc<Vec<String>>,
+    frequencies: Arc<Vec<String>>,
 }
 
 impl<'a> Matcher<'a> {
@@ -251,8 +264,8 @@ impl<'a> Matcher<'a> {
         // Document frequency over what entries are *about* (phrasings and tags): an answer
         // that mentions SOC 1 in passing does not make "SOC 1" a common word. Words found only
         // in answers take their frequency among answers.
-        let mut df: HashMap<String, u32> = HashMap::new();
-        let mut df_answer: HashMap<String, u32> = HashMap::new();
+        let mut df: HashMap<String, u32> = HashMap::default();
+        let mut df_answer: HashMap<String, u32> = HashMap::default();
         for p in &prepared {
             for t in &p.union {
                 *df.entry(t.clone()).or_default() += 1;
@@ -294,7 +307,7 @@ impl<'a> Matcher<'a> {
             .flat_map(|e| a.terms(&topic_tags(&e.tags).join(" ")))
             .filter(|t| is_anchor(t))
             .collect();
-        let mut words: HashSet<String> = HashSet::new();
+        let mut words: HashSet<String> = HashSet::default();
         for e in &si.entries {
             for text in e.phrasings().chain([e.answer.as_str()]) {
                 words.extend(crate::text::words(text));
@@ -303,7 +316,7 @@ impl<'a> Matcher<'a> {
                 words.extend(crate::text::words(t));
             }
         }
-        let mut vocabulary: HashMap<char, Vec<String>> = HashMap::new();
+        let mut vocabulary: HashMap<char, Vec<String>> = HashMap::default();
         for w in words {
             if w.len() >= MIN_TYPO_LEN - 1 && w.bytes().all(|b| b.is_ascii_lowercase()) {
                 if let Some(c) = w.chars().next() {
@@ -320,15 +333,15 @@ impl<'a> Matcher<'a> {
             .collect();
         Matcher {
             si,
-            frequencies: Rc::new(frequencies),
-            vocabulary: Rc::new(vocabulary),
-            contrasts: Rc::new(contrasts(si, &prepared)),
-            tagged: Rc::new(tagged),
-            topics: Rc::new(topics),
-            prepared: Rc::new(prepared),
-            idf: Rc::new(idf),
+            frequencies: Arc::new(frequencies),
+            vocabulary: Arc::new(vocabulary),
+            contrasts: Arc::new(contrasts(si, &prepared)),
+            tagged: Arc::new(tagged),
+            topics: Arc::new(topics),
+            prepared: Arc::new(prepared),
+            idf: Arc::new(idf),
             unknown_idf: idf_of(0.0),
-            boilerplate: Rc::new(HashMap::new()),
+            boilerplate: Arc::new(HashMap::default()),
         }
     }
 
@@ -338,7 +351,8 @@ impl<'a> Matcher<'a> {
         &self,
         questions: impl IntoIterator<Item = &'q str>,
     ) -> Matcher<'a> {
-        let mut df: HashMap<String, u32> = HashMap::new();
+        // Keys from the questionnaire: the standard keyed hasher.
+        let mut df: std::collections::HashMap<String, u32> = std::collections::HashMap::new();
         let mut n = 0u32;
         for q in questions {
             n += 1;
@@ -346,7 +360,7 @@ impl<'a> Matcher<'a> {
                 *df.entry(t).or_default() += 1;
             }
         }
-        let mut damp = HashMap::new();
+        let mut damp = HashMap::default();
         if n >= MIN_QUESTIONS_FOR_DAMPING {
             for (t, d) in df {
                 // Named things entries are tagged with (SOC 2, MFA) and identifiers with
@@ -363,7 +377,7 @@ impl<'a> Matcher<'a> {
             }
         }
         Matcher {
-            boilerplate: Rc::new(damp),
+            boilerplate: Arc::new(damp),
             ..self.clone()
         }
     }
@@ -412,7 +426,7 @@ impl<'a> Matcher<'a> {
                 }
             }
             let m = Matcher {
-                boilerplate: Rc::new(damp),
+                boilerplate: Arc::new(damp),
                 ..self.clone()
             };
             m.rank_excluding(&q_terms, &c_terms, &x_terms)
@@ -622,23 +636,32 @@ impl<'a> Matcher<'a> {
             .map(|t| (t.as_str(), self.si.analyzer.components(t)))
             .filter(|(_, c)| c.len() > 1)
             .collect();
+        let q_weights: Vec<f32> = q_terms.iter().map(|t| self.weight(t)).collect();
+        let weights = q_terms
+            .iter()
+            .chain(&c_terms)
+            .chain(x_terms)
+            .map(|t| (t.as_str(), self.weight(t)))
+            .collect();
         let asked = Asked {
             comps,
             at_least: self.at_least(q_terms),
+            q_weights,
+            weights,
         };
-        let wq: f32 = q_terms.iter().map(|t| self.weight(t)).sum();
-        let wc: f32 = c_terms.iter().map(|t| self.weight(t)).sum();
+        let wq: f32 = asked.q_weights.iter().sum();
+        let wc: f32 = c_terms.iter().map(|t| asked.weight(self, t)).sum();
         let mut candidates: Vec<Candidate> = pool
             .into_iter()
             .filter_map(|pos| {
                 let p = self.prepared.get(pos)?;
                 let mut features = self.features(p, q_terms, wq, &c_terms, wc, &asked);
-                let wx: f32 = x_terms.iter().map(|t| self.weight(t)).sum();
+                let wx: f32 = x_terms.iter().map(|t| asked.weight(self, t)).sum();
                 if wx > 0.0 {
                     features.excluded_hit = x_terms
                         .iter()
                         .filter(|t| p.union.contains(*t))
-                        .map(|t| self.weight(t))
+                        .map(|t| asked.weight(self, t))
                         .sum::<f32>()
                         / wx;
                 }
@@ -746,13 +769,14 @@ impl<'a> Matcher<'a> {
         {
             let m: f32 = q
                 .iter()
-                .map(|t| {
+                .zip(&asked.q_weights)
+                .map(|(t, w)| {
                     let f = if parts.contains(t) {
                         1.0
                     } else {
                         found(set, t)
                     };
-                    f * self.weight(t)
+                    f * w
                 })
                 .sum();
             if m <= 0.0 {
@@ -772,7 +796,7 @@ impl<'a> Matcher<'a> {
             terms
                 .iter()
                 .filter(|t| set(t))
-                .map(|t| self.weight(t))
+                .map(|t| asked.weight(self, t))
                 .sum::<f32>()
                 / total
         };
@@ -782,7 +806,7 @@ impl<'a> Matcher<'a> {
             .filter(|t| is_anchor(t) || self.topics.contains(*t))
             .cloned()
             .collect();
-        let wt: f32 = topics.iter().map(|t| self.weight(t)).sum();
+        let wt: f32 = topics.iter().map(|t| asked.weight(self, t)).sum();
         // An entry's concept the question writes apart ("a diagram of the network" for
         // "network diagram") is in the question.
         let in_q = |t: &str| {
@@ -793,31 +817,31 @@ impl<'a> Matcher<'a> {
                     c.len() > 1 && c.iter().all(|w| q.contains(w))
                 }
         };
-        let core_w: f32 = p.core.iter().map(|t| self.weight(t)).sum();
+        let core_w: f32 = p.core.iter().map(|t| asked.weight(self, t)).sum();
         let core_miss = if core_w > 0.0 {
             p.core
                 .iter()
                 .filter(|t| !in_q(t))
-                .map(|t| self.weight(t))
+                .map(|t| asked.weight(self, t))
                 .sum::<f32>()
                 / core_w
         } else {
             0.0
         };
-        let wa: f32 = anchors.iter().map(|t| self.weight(t)).sum();
+        let wa: f32 = anchors.iter().map(|t| asked.weight(self, t)).sum();
         let strong: Vec<String> = anchors
             .iter()
             .filter(|t| self.tagged.contains(*t))
             .cloned()
             .collect();
-        let ws: f32 = strong.iter().map(|t| self.weight(t)).sum();
+        let ws: f32 = strong.iter().map(|t| asked.weight(self, t)).sum();
         let named: Vec<String> = p
             .anchors
             .iter()
             .filter(|t| self.is_named(t))
             .cloned()
             .collect();
-        let wn: f32 = named.iter().map(|t| self.weight(t)).sum();
+        let wn: f32 = named.iter().map(|t| asked.weight(self, t)).sum();
         let missed = |terms: &[String], total: f32| -> f32 {
             if total <= 0.0 {
                 return 0.0;
@@ -830,7 +854,7 @@ impl<'a> Matcher<'a> {
                     } else {
                         found(&p.union, t)
                     };
-                    (1.0 - f) * self.weight(t)
+                    (1.0 - f) * asked.weight(self, t)
                 })
                 .sum::<f32>()
                 / total
@@ -1201,7 +1225,7 @@ pub fn split_exclusions(text: &str) -> (String, String) {
 /// entry on its tags minus one; entries with a single topic tag say nothing.
 fn contrasts(si: &SearchIndex, prepared: &[Prepared]) -> HashMap<String, HashSet<String>> {
     let a = &si.analyzer;
-    let mut by_rest: HashMap<Vec<&str>, HashSet<&str>> = HashMap::new();
+    let mut by_rest: HashMap<Vec<&str>, HashSet<&str>> = HashMap::default();
     for e in &si.entries {
         let tags = topic_tags(&e.tags);
         if tags.len() < 2 {
@@ -1219,7 +1243,7 @@ fn contrasts(si: &SearchIndex, prepared: &[Prepared]) -> HashMap<String, HashSet
         }
     }
     // Pairs of terms, with the number of minimal pairs that contrast them.
-    let mut seen: HashMap<(String, String), u32> = HashMap::new();
+    let mut seen: HashMap<(String, String), u32> = HashMap::default();
     for alts in by_rest.values().filter(|v| v.len() > 1) {
         let analysed: Vec<HashSet<String>> = alts
             .iter()
@@ -1242,7 +1266,7 @@ fn contrasts(si: &SearchIndex, prepared: &[Prepared]) -> HashMap<String, HashSet
     // Type I report?" and "... a SOC 2 Type I report?") contrast those two as well.
     // Keyed by (a hash of) the rest of the phrasing; each key counts a pair once, however
     // many entries share the phrasing (a library of 25,000 entries repeats phrasings).
-    let mut by_phrase: HashMap<u64, Vec<&str>> = HashMap::new();
+    let mut by_phrase: HashMap<u64, Vec<&str>> = HashMap::default();
     for p in prepared {
         for ph in &p.phrasings {
             let mut terms: Vec<&str> = ph.iter().map(|t| t.as_str()).collect();
@@ -1271,7 +1295,7 @@ fn contrasts(si: &SearchIndex, prepared: &[Prepared]) -> HashMap<String, HashSet
     // One minimal pair may be a general entry beside a narrower one ("tls" with and without
     // "cipher-suites"); a contrast the library repeats (SOC 1 / SOC 2 for the audit period,
     // the opinion, the exceptions...) is a real one.
-    let mut out: HashMap<String, HashSet<String>> = HashMap::new();
+    let mut out: HashMap<String, HashSet<String>> = HashMap::default();
     for ((x, y), n) in seen {
         if n >= MIN_CONTRAST_PAIRS {
             out.entry(x).or_default().insert(y);
@@ -1305,7 +1329,7 @@ fn is_anchor(t: &str) -> bool {
 }
 
 fn dedup(v: Vec<String>) -> Vec<String> {
-    let mut seen = HashSet::new();
+    let mut seen = HashSet::default();
     v.into_iter().filter(|t| seen.insert(t.clone())).collect()
 }
 
