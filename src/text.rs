@@ -420,16 +420,17 @@ pub fn spans(text: &str, in_word: impl Fn(char) -> bool) -> Vec<(usize, usize)> 
 pub fn first_words(text: &str, n: usize) -> Option<&str> {
     let mut count = 0;
     let mut in_word = false;
+    // Where word n ends.
+    let mut end = 0;
     for (i, c) in text.char_indices() {
         let w = c.is_alphanumeric();
         if in_word && !w && count == n {
-            return Some(&text[..i]);
+            end = i;
         }
         if w && !in_word {
             count += 1;
             if count > n {
-                // Only with n = 0 (otherwise the end of word n returned above).
-                return Some(text[..i].trim_end());
+                return Some(&text[..end]);
             }
         }
         in_word = w;

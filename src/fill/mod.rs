@@ -631,6 +631,136 @@ pub fn summarize(items: &[Item]) -> Summary {
 mod tests {
     use super::*;
 
+    /// The shipped library, indexed in a temporary folder.
+    fn shipped() -> (tempfile::TempDir, crate::index::SearchIndex) {
+        let d = tempfile::tempdir().unwrap();
+        let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("knowledge");
+        for f in std::fs::read_dir(&src).unwrap() {
+            let p = f.unwrap().path();
+            if p.extension().is_some_and(|e| e == "toml") {
+                std::fs::copy(&p, d.path().join(p.file_name().unwrap())).unwrap();
+            }
+        }
+        let (si, _) = crate::index::open_or_build(d.path()).unwrap();
+        (d, si)
+    }
+
+    fn question_row(row: u32, q: &str, section: Option<&str>) -> QuestionRow {
+        QuestionRow {
+            sheet: "S".into(),
+            row,
+            question: q.into(),
+            qid: None,
+            section: section.map(String::from),
+            context: Vec::new(),
+            existing_answer: None,
+            existing_comment: None,
+        }
+    }
+
+    #[test]
+    fn a_paragraph_is_matched_on_its_first_words_and_goes_to_review() {
+        let (_d, si) = shipped();
+        let m = Matcher::new(&si);
+        let short = "Do you encrypt customer data at rest?";
+        let one = decide(
+            &question_row(1, short, None),
+            &m,
+            &si.entries,
+            Thresholds::default(),
+            false,
+        );
+        assert_eq!(
+            one.status,
+            Status::Auto,
+            "the sentence alone is answered: {one:?}"
+        );
+        // 10,000 characters, some 1,600 words: the documented limit.
+        let long = format!("{short} ").repeat(10_000 / (short.len() + 1));
+        let item = decide(
+            &question_row(1, &long, None),
+            &m,
+            &si.entries,
+            Thresholds::default(),
+            false,
+        );
+        assert_eq!(item.status, Status::Review, "{:?}", item.note);
+        assert_eq!(
+            item.proposal.as_ref().map(|p| &p.id),
+            one.proposal.as_ref().map(|p| &p.id)
+        );
+        let note = item.note.unwrap();
+        let words = crate::text::word_count(&long);
+        assert!(words > 1_000);
+        assert!(
+            note.contains(&format!("paragraph of {words} words")) && note.contains("first 150"),
+            "{note}"
+        );
+        assert_eq!(item.question, long, "the report shows the whole question");
+        // Only the first words are read: the rest of the text changes nothing.
+        let head = crate::text::first_words(&long, crate::matcher::MAX_MATCHED_WORDS).unwrap();
+        let other = format!(
+            "{head} and do you sign our DPA and run a bug bounty? {}",
+            "Why? ".repeat(1000)
+        );
+        let q = |text: &str| Query {
+            text: text.into(),
+            context: Vec::new(),
+        };
+        assert_eq!(m.rank(&q(&long)), m.rank(&q(head)));
+        assert_eq!(m.rank(&q(&other)), m.rank(&q(head)));
+    }
+
+    #[test]
+    fn repeated_questions_are_decided_once_and_alike() {
+        let (_d, si) = shipped();
+        let m = Matcher::new(&si);
+        let asks = [
+            "Do you encrypt customer data at rest?",
+            "How often do you back up customer data?",
+            "Do you encrypt customer data at rest?",
+            "Do you run a bug bounty?",
+            "How often do you back up customer data?",
+        ];
+        let mut rows: Vec<QuestionRow> = asks
+            .iter()
+            .enumerate()
+            .map(|(i, q)| question_row(i as u32 + 1, q, None))
+            .collect();
+        // The same words under another section are another question.
+        rows.push(question_row(9, asks[0], Some("Physical security")));
+        rows[3].existing_answer = Some("Yes".into());
+        let q = Questionnaire {
+            sheets: vec![SheetQuestions {
+                sheet: "S".into(),
+                layout: crate::sheet::Layout {
+                    header_row: Some(0),
+                    question_col: 0,
+                    id_col: None,
+                    answer_col: Some(1),
+                    comment_col: None,
+                    context_cols: vec![],
+                    headers: Default::default(),
+                    guessed: false,
+                },
+                rows: rows.clone(),
+            }],
+            skipped: Vec::new(),
+            notes: Vec::new(),
+        };
+        let t = Thresholds::default();
+        let all = decide_all(&q, &m, &si.entries, t, false);
+        let tuned = m.for_questionnaire(rows.iter().map(|r| r.question.as_str()));
+        let one_by_one: Vec<Item> = rows
+            .iter()
+            .map(|r| decide(r, &tuned, &si.entries, t, false))
+            .collect();
+        assert_eq!(all, one_by_one);
+        assert_eq!(all[3].status, Status::Kept);
+        assert_eq!(all[0].proposal, all[2].proposal);
+        assert_eq!(all[5].context, ["Physical security"]);
+    }
+
     #[test]
     fn short_answers_from_the_opening_words() {
         assert_eq!(opening_short("Yes. We do."), Some(ShortAnswer::Yes));
