@@ -68,21 +68,26 @@ pub struct Proposal {
     pub score: f32,
     /// The measurements behind the score.
     pub features: Features,
-    pub answer: String,
+    /// Shared with every other proposal of the same entry (a questionnaire of 200,000 rows
+    /// proposes the same few hundred answers again and again).
+    pub answer: std::sync::Arc<str>,
     pub short_answer: Option<ShortAnswer>,
-    pub citations: Vec<Citation>,
+    pub citations: std::sync::Arc<[Citation]>,
 }
 
 impl Proposal {
-    fn from_entry(e: &Entry, confidence: f32, c: &Candidate) -> Proposal {
+    fn from_entry(m: &Matcher<'_>, e: &Entry, confidence: f32, c: &Candidate) -> Proposal {
+        let (answer, citations) = m
+            .shared_answer(c.entry)
+            .unwrap_or_else(|| (e.answer.as_str().into(), e.citations.as_slice().into()));
         Proposal {
             id: e.id.clone(),
             confidence,
             score: c.score,
             features: c.features,
-            answer: e.answer.clone(),
+            answer,
             short_answer: e.short_answer,
-            citations: e.citations.clone(),
+            citations,
         }
     }
 }
@@ -348,7 +353,7 @@ fn fill_item(
             };
             entries
                 .get(c.entry)
-                .map(|e| Proposal::from_entry(e, conf, c))
+                .map(|e| Proposal::from_entry(m, e, conf, c))
         })
         .collect();
     let mut props = props.into_iter();
@@ -452,7 +457,7 @@ pub fn citation_text(p: &Proposal, parts: &[Proposal]) -> String {
 
 /// The full answer text for a proposal and the parts of a compound question.
 pub fn full_answer(p: &Proposal, parts: &[Proposal]) -> String {
-    let mut s = p.answer.clone();
+    let mut s = p.answer.to_string();
     for q in parts {
         s.push('\n');
         s.push_str(&q.answer);
@@ -788,12 +793,13 @@ mod tests {
             confidence: 0.9,
             score: 0.9,
             features: Features::default(),
-            answer: format!("Answer {id}."),
+            answer: format!("Answer {id}.").into(),
             short_answer: short,
             citations: vec![Citation {
                 doc: "pol".into(),
                 section: "1".into(),
-            }],
+            }]
+            .into(),
         }
     }
 

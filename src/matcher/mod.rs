@@ -140,6 +140,10 @@ struct Asked<'q> {
     at_least: Option<(&'q str, usize)>,
     /// The weight of each question term, in order.
     q_weights: Vec<f32>,
+    /// Each question term's id (None: no phrasing has it), in order.
+    q_ids: Vec<Option<u32>>,
+    /// The ids of each question concept's words, when it has several.
+    comp_ids: Vec<Option<Vec<Option<u32>>>>,
     /// The weights of the question's and context's terms, looked up once per question
     /// rather than once per candidate and phrasing.
     weights: HashMap<&'q str, f32>,
@@ -163,6 +167,9 @@ struct Prepared {
     /// All phrasings' concept words.
     parts: HashSet<String>,
     phrasing_weights: Vec<f32>,
+    /// `phrasings` and `phrasing_parts` as sorted term ids (see `Matcher::ids`), for the
+    /// reranker's innermost loop.
+    phrasing_ids: Vec<(Vec<u32>, Vec<u32>)>,
     union: HashSet<String>,
     answer: HashSet<String>,
     /// Terms most phrasings share: what the entry is defined by.
@@ -198,7 +205,14 @@ pub struct Matcher<'a> {
     vocabulary: Arc<HashMap<char, Vec<String>>>,
     /// Terms of frequencies, most frequent first ("continuously" ... "annually").
     frequencies: Arc<Vec<String>>,
+    /// Each entry's answer and citations, shared by every proposal of it.
+    answers: Arc<Vec<SharedAnswer>>,
+    /// A number for each term of the entries' phrasings and their concept words.
+    ids: Arc<HashMap<String, u32>>,
 }
+
+/// An entry's answer text and citations, allocated once.
+type SharedAnswer = (Arc<str>, Arc<[crate::knowledge::Citation]>);
 
 impl<'a> Matcher<'a> {
     pub fn new(si: &'a SearchIndex) -> Matcher<'a> {
@@ -254,6 +268,7 @@ impl<'a> Matcher<'a> {
                         .collect(),
                     phrasings,
                     phrasing_weights: Vec::new(),
+                    phrasing_ids: Vec::new(),
                     union,
                     answer: a.terms(&e.answer).into_iter().collect(),
                     core,
@@ -297,6 +312,26 @@ impl<'a> Matcher<'a> {
                 })
                 .collect();
         }
+        let mut ids: HashMap<String, u32> = HashMap::default();
+        for p in &prepared {
+            for t in p.phrasings.iter().chain(&p.phrasing_parts).flatten() {
+                let next = ids.len() as u32;
+                ids.entry(t.clone()).or_insert(next);
+            }
+        }
+        let sorted_ids = |set: &HashSet<String>| {
+            let mut v: Vec<u32> = set.iter().filter_map(|t| ids.get(t).copied()).collect();
+            v.sort_unstable();
+            v
+        };
+        for p in &mut prepared {
+            p.phrasing_ids = p
+                .phrasings
+                .iter()
+                .zip(&p.phrasing_parts)
+                .map(|(set, parts)| (sorted_ids(set), sorted_ids(parts)))
+                .collect();
+        }
         let topics: HashSet<String> = prepared
             .iter()
             .flat_map(|p| p.anchors.iter().cloned())
@@ -331,8 +366,15 @@ impl<'a> Matcher<'a> {
             .iter()
             .filter_map(|w| a.terms(w).into_iter().next())
             .collect();
+        let answers = si
+            .entries
+            .iter()
+            .map(|e| (e.answer.as_str().into(), e.citations.as_slice().into()))
+            .collect();
         Matcher {
             si,
+            answers: Arc::new(answers),
+            ids: Arc::new(ids),
             frequencies: Arc::new(frequencies),
             vocabulary: Arc::new(vocabulary),
             contrasts: Arc::new(contrasts(si, &prepared)),
@@ -380,6 +422,11 @@ impl<'a> Matcher<'a> {
             boilerplate: Arc::new(damp),
             ..self.clone()
         }
+    }
+
+    /// The shared answer text and citations of the entry at `entry`.
+    pub fn shared_answer(&self, entry: usize) -> Option<SharedAnswer> {
+        self.answers.get(entry).cloned()
     }
 
     pub fn analyzer(&self) -> &Analyzer {
@@ -643,7 +690,18 @@ impl<'a> Matcher<'a> {
             .chain(x_terms)
             .map(|t| (t.as_str(), self.weight(t)))
             .collect();
+        let q_ids = q_terms.iter().map(|t| self.ids.get(t).copied()).collect();
+        let comp_ids = q_terms
+            .iter()
+            .map(|t| {
+                comps
+                    .get(t.as_str())
+                    .map(|c| c.iter().map(|x| self.ids.get(x).copied()).collect())
+            })
+            .collect();
         let asked = Asked {
+            q_ids,
+            comp_ids,
             comps,
             at_least: self.at_least(q_terms),
             q_weights,
@@ -761,20 +819,22 @@ impl<'a> Matcher<'a> {
             })
         };
         let mut best = (0.0f32, 0.0f32);
-        for ((set, parts), wp) in p
-            .phrasings
-            .iter()
-            .zip(&p.phrasing_parts)
-            .zip(&p.phrasing_weights)
-        {
-            let m: f32 = q
+        // The same sums as `found` over the phrasing's terms, with term ids.
+        let has = |ids: &[u32], id: &Option<u32>| id.is_some_and(|i| ids.binary_search(&i).is_ok());
+        for ((set, parts), wp) in p.phrasing_ids.iter().zip(&p.phrasing_weights) {
+            let m: f32 = asked
+                .q_ids
                 .iter()
                 .zip(&asked.q_weights)
-                .map(|(t, w)| {
-                    let f = if parts.contains(t) {
+                .zip(&asked.comp_ids)
+                .map(|((id, w), comps)| {
+                    let f = if has(parts, id) || has(set, id) {
                         1.0
                     } else {
-                        found(set, t)
+                        comps.as_ref().map_or(0.0, |c| {
+                            PART_CREDIT * c.iter().filter(|x| has(set, x)).count() as f32
+                                / c.len() as f32
+                        })
                     };
                     f * w
                 })
