@@ -277,6 +277,8 @@ const KEEP_WHOLE: &[(&str, &str)] = &[
 /// A compiled analyzer: stemmer, synonym phrase table and stop words.
 pub struct Analyzer {
     stemmer: Stemmer,
+    /// This analyzer's number, for the stem cache (see `stem`).
+    id: u64,
     /// Phrase (sequence of stems) → concept term, keyed by the first stem.
     phrases: HashMap<String, Vec<(Vec<String>, String)>>,
     stop: HashSet<&'static str>,
@@ -526,8 +528,10 @@ pub fn words(text: &str) -> Vec<String> {
 impl Analyzer {
     pub fn new(groups: &[SynonymGroup]) -> Analyzer {
         let stemmer = Stemmer::new(Algorithm::English);
+        static NEXT_ID: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
         let mut a = Analyzer {
             stemmer,
+            id: NEXT_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
             phrases: HashMap::default(),
             stop: STOP_WORDS.iter().copied().collect(),
             filler: Default::default(),
@@ -616,7 +620,35 @@ impl Analyzer {
         self.everyday.contains(term)
     }
 
+    /// The stem of a word, from a per-thread cache: a question is analysed several times
+    /// (typo reading, exclusions, purpose clause, compound sides) and a questionnaire repeats
+    /// its words, so the snowball stemmer (a seventh of matching time) ran on the same words
+    /// again and again. The cache belongs to one analyzer at a time (stems depend on its
+    /// thesaurus) and stops growing at `STEM_CACHE` words.
     fn stem(&self, w: &str) -> String {
+        const STEM_CACHE: usize = 50_000;
+        thread_local! {
+            static CACHE: std::cell::RefCell<(u64, HashMap<String, String>)> =
+                std::cell::RefCell::new((u64::MAX, HashMap::default()));
+        }
+        CACHE.with(|c| {
+            let mut c = c.borrow_mut();
+            if c.0 != self.id {
+                c.0 = self.id;
+                c.1.clear();
+            }
+            if let Some(s) = c.1.get(w) {
+                return s.clone();
+            }
+            let s = self.stem_uncached(w);
+            if c.1.len() < STEM_CACHE {
+                c.1.insert(w.to_string(), s.clone());
+            }
+            s
+        })
+    }
+
+    fn stem_uncached(&self, w: &str) -> String {
         // Short tokens and tokens with digits are identifiers (ids, versions, acronyms):
         // stemming `aes` to `ae` or `soc2s` helps nobody.
         if let Some((_, term)) = KEEP_WHOLE.iter().find(|(word, _)| *word == w) {
