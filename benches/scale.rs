@@ -5,12 +5,20 @@
 //! matches the benchmark's questions repeatedly. Prints entries indexed per second, questions
 //! matched per second and the peak resident memory, with the ratio between sizes measured in
 //! the same run (absolute times on shared machines are noisy; ratios are what to compare).
+//!
+//! Then fills the three limit-sized questionnaires of `scale_inputs.rs` (199,000 questions;
+//! 1,000 questions of 9,900 characters; 199,000 rows of which one in 200 is a question) with
+//! the shipped library, stage by stage as `vouch fill` does, printing each stage's time and
+//! the peak resident memory. `-- --quick` skips the library sizes; `-- --write-inputs DIR`
+//! only writes the questionnaires, for timing the CLI.
 
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use vouch::index::open_or_build;
 use vouch::matcher::{Matcher, Query};
+
+mod scale_inputs;
 
 fn bench_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/bench")
@@ -69,7 +77,95 @@ fn make_library(dir: &Path, copies: usize) -> PathBuf {
     lib
 }
 
+/// Reset the peak resident memory (Linux: writing 5 to clear_refs), so that each case
+/// reports its own.
+fn reset_peak() {
+    let _ = std::fs::write("/proc/self/clear_refs", "5");
+}
+
+/// `vouch fill` on a limit-sized questionnaire, stage by stage, with the shipped library.
+fn fill_case(name: &str, input: &Path, lib: &Path) {
+    use vouch::fill::{self, CitationMode, Thresholds};
+    reset_peak();
+    let start = Instant::now();
+    let mut t = Instant::now();
+    let mut stages: Vec<String> = Vec::new();
+    let mut stage = |what: &str, t: &mut Instant| {
+        stages.push(format!(
+            "{what} {:.2}s/{:.0}MB",
+            t.elapsed().as_secs_f64(),
+            peak_rss_mb()
+        ));
+        *t = Instant::now();
+    };
+    let wb = vouch::sheet::read::read_workbook(input).expect("read");
+    stage("read", &mut t);
+    let q = vouch::sheet::layout::detect(&wb, &Default::default()).expect("layout");
+    stage("layout", &mut t);
+    let (si, _) = open_or_build(lib).expect("index");
+    let m = Matcher::new(&si);
+    stage("index+matcher", &mut t);
+    let mut items = fill::decide_all(&q, &m, &si.entries, Thresholds::default(), false);
+    stage("match", &mut t);
+    let out = tempfile::tempdir().expect("tempdir");
+    let grid = &wb.sheets[0];
+    let edits = fill::plan_sheet(&q.sheets[0], grid, &mut items, CitationMode::Comment);
+    vouch::sheet::write::write_csv(grid, Some(&edits), &out.path().join("f.csv")).expect("csv");
+    stage("plan+write", &mut t);
+    vouch::review::write_review(&items, &out.path().join("r.xlsx")).expect("review");
+    stage("review", &mut t);
+    let report = vouch::report::report(input, None, &items);
+    let json = serde_json::to_string_pretty(&report).expect("json");
+    stage("report", &mut t);
+    println!(
+        "{name:>7}: {} questions in {:.2}s, peak RSS {:.0} MB ({}; report {} MB)",
+        items.len(),
+        start.elapsed().as_secs_f64(),
+        peak_rss_mb(),
+        stages.join(", "),
+        json.len() >> 20
+    );
+}
+
+fn fill_cases() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let lib = tmp.path().join("knowledge");
+    std::fs::create_dir_all(&lib).expect("lib dir");
+    let shipped = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("knowledge");
+    for f in std::fs::read_dir(&shipped).expect("knowledge/").flatten() {
+        if f.path().extension().is_some_and(|e| e == "toml") {
+            std::fs::copy(f.path(), lib.join(f.file_name())).expect("copy");
+        }
+    }
+    let dir = tmp.path();
+    scale_inputs::write_sparse(&dir.join("sparse.csv"), 199_000, 200);
+    scale_inputs::write_long(&dir.join("long.csv"), 1_000, 9_900);
+    scale_inputs::write_many(&dir.join("many.csv"), 199_000);
+    for name in ["sparse", "long", "many"] {
+        fill_case(name, &dir.join(format!("{name}.csv")), &lib);
+    }
+}
+
 fn main() {
+    // `cargo bench --bench scale -- --write-inputs DIR`: write the limit-sized questionnaires
+    // (see scale_inputs.rs) for timing the CLI, and measure nothing.
+    let args: Vec<String> = std::env::args().collect();
+    if let Some(i) = args.iter().position(|a| a == "--write-inputs") {
+        let dir = PathBuf::from(args.get(i + 1).map_or(".", |s| s.as_str()));
+        std::fs::create_dir_all(&dir).expect("create dir");
+        scale_inputs::write_many(&dir.join("many.csv"), 199_000);
+        scale_inputs::write_long(&dir.join("long.csv"), 1_000, 9_900);
+        scale_inputs::write_sparse(&dir.join("sparse.csv"), 199_000, 200);
+        println!(
+            "wrote many.csv, long.csv and sparse.csv in {}",
+            dir.display()
+        );
+        return;
+    }
+    if args.iter().any(|a| a == "--quick") {
+        fill_cases();
+        return;
+    }
     if !bench_dir().join("library.csv").is_file() {
         eprintln!("../shared/bench not found; nothing to measure");
         return;
@@ -119,4 +215,5 @@ fn main() {
             b.1 / a.1.max(1e-9)
         );
     }
+    fill_cases();
 }

@@ -29,7 +29,7 @@ pub struct ReportItem<'a> {
     pub status: Status,
     pub answer_id: Option<&'a str>,
     pub confidence: f32,
-    pub answer: Option<String>,
+    pub answer: Option<std::borrow::Cow<'a, str>>,
     pub short_answer: Option<&'static str>,
     pub citations: Vec<&'a Citation>,
     pub alternatives: Vec<Alternative<'a>>,
@@ -80,7 +80,15 @@ pub fn report<'a>(input: &Path, output: Option<&Path>, items: &'a [Item]) -> Rep
                         .map(|p| p.confidence)
                         .unwrap_or(0.0),
                 ),
-                answer: chosen.map(|p| crate::fill::full_answer(p, &i.parts)),
+                // Borrowed unless parts are joined: a report of 200,000 rows would otherwise
+                // copy every answer.
+                answer: chosen.map(|p| {
+                    if i.parts.is_empty() {
+                        std::borrow::Cow::Borrowed(&*p.answer)
+                    } else {
+                        std::borrow::Cow::Owned(crate::fill::full_answer(p, &i.parts))
+                    }
+                }),
                 short_answer: chosen.and_then(|p| p.short_answer).map(|s| s.as_str()),
                 citations: chosen
                     .map(|p| {

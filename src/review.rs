@@ -76,12 +76,17 @@ pub fn write_review(items: &[Item], out: &Path) -> Result<()> {
             .map_err(xe)?;
         ws.set_column_width(c as u16, *w).map_err(xe)?;
     }
+    let whole = pct.clone().set_num_format("0");
     let rows = needs_review(items);
     for (i, item) in rows.iter().enumerate() {
         let r = i as u32 + 1;
         let mut text = |c: u16, v: &str| -> Result<()> {
-            let v: String = v.chars().take(32_767).collect();
-            ws.write_string_with_format(r, c, &v, &wrap)
+            // Excel's limit per cell: the first 32,767 characters.
+            let v = match v.char_indices().nth(32_767) {
+                Some((end, _)) => &v[..end],
+                None => v,
+            };
+            ws.write_string_with_format(r, c, v, &wrap)
                 .map(|_| ())
                 .map_err(xe)
         };
@@ -105,7 +110,7 @@ pub fn write_review(items: &[Item], out: &Path) -> Result<()> {
             text(c, &a.id)?;
             text(c + 2, &a.answer)?;
         }
-        ws.write_number_with_format(r, 1, f64::from(item.row), &pct.clone().set_num_format("0"))
+        ws.write_number_with_format(r, 1, f64::from(item.row), &whole)
             .map_err(xe)?;
         if let Some(p) = &item.proposal {
             ws.write_number_with_format(r, 6, f64::from(p.confidence), &pct)

@@ -8,11 +8,51 @@
 //! qualifiers (`not`, `other`, `except`) are deliberately not stop words. This module knows no
 //! particular question: everything domain-specific comes from the library's synonyms.
 
-use std::collections::HashMap;
-
 use frostem::{Algorithm, Stemmer};
 
 use crate::knowledge::SynonymGroup;
+
+/// Term tables hash with FxHash (a multiply-rotate of each word of the key) instead of the
+/// standard keyed SipHash: matching looks terms up millions of times, and SipHash was a fifth
+/// of its time. Not keyed, so a crafted key set could collide; only tables built from the
+/// library use it (a questionnaire's own words are counted in standard maps), and a lookup
+/// never inserts.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct FastHasher(u64);
+
+impl std::hash::Hasher for FastHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        const K: u64 = 0x51_7c_c1_b7_27_22_0a_95;
+        let mut add = |w: u64| self.0 = (self.0.rotate_left(5) ^ w).wrapping_mul(K);
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            let mut w = [0u8; 8];
+            w.copy_from_slice(c);
+            add(u64::from_le_bytes(w));
+        }
+        let rest = chunks.remainder();
+        if !rest.is_empty() {
+            let mut w = [0u8; 8];
+            w[..rest.len()].copy_from_slice(rest);
+            add(u64::from_le_bytes(w) ^ ((rest.len() as u64) << 59));
+        }
+    }
+
+    fn write_u8(&mut self, i: u8) {
+        self.write(&[i]);
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+/// Builds `FastHasher`s.
+pub type FastBuild = std::hash::BuildHasherDefault<FastHasher>;
+/// A map of library terms.
+pub type HashMap<K, V> = std::collections::HashMap<K, V, FastBuild>;
+/// A set of library terms.
+pub type HashSet<T> = std::collections::HashSet<T, FastBuild>;
 
 /// Prefix of concept terms produced by synonym groups.
 pub const CONCEPT_PREFIX: &str = "~";
@@ -237,16 +277,18 @@ const KEEP_WHOLE: &[(&str, &str)] = &[
 /// A compiled analyzer: stemmer, synonym phrase table and stop words.
 pub struct Analyzer {
     stemmer: Stemmer,
+    /// This analyzer's number, for the stem cache (see `stem`).
+    id: u64,
     /// Phrase (sequence of stems) → concept term, keyed by the first stem.
     phrases: HashMap<String, Vec<(Vec<String>, String)>>,
-    stop: std::collections::HashSet<&'static str>,
+    stop: HashSet<&'static str>,
     /// Words of the thesaurus that are never stemmed: adverbs such as "monthly", whose stem
     /// ("month") is a different word ("twelve months" is not "monthly").
-    unstemmed: std::collections::HashSet<String>,
+    unstemmed: HashSet<String>,
     /// Stems of questionnaire filler words, matched at a low weight.
-    filler: std::collections::HashSet<String>,
+    filler: HashSet<String>,
     /// Stems of everyday English words, whose weight the matcher caps.
-    everyday: std::collections::HashSet<String>,
+    everyday: HashSet<String>,
 }
 
 impl std::fmt::Debug for Analyzer {
@@ -375,6 +417,43 @@ pub fn spans(text: &str, in_word: impl Fn(char) -> bool) -> Vec<(usize, usize)> 
     out
 }
 
+/// The text up to the end of its `n`th word (runs of letters and digits), or None when it has
+/// no more than `n` words. The cut falls at a word's end, never inside a character.
+pub fn first_words(text: &str, n: usize) -> Option<&str> {
+    let mut count = 0;
+    let mut in_word = false;
+    // Where word n ends.
+    let mut end = 0;
+    for (i, c) in text.char_indices() {
+        let w = c.is_alphanumeric();
+        if in_word && !w && count == n {
+            end = i;
+        }
+        if w && !in_word {
+            count += 1;
+            if count > n {
+                return Some(&text[..end]);
+            }
+        }
+        in_word = w;
+    }
+    None
+}
+
+/// The number of words (runs of letters and digits) in a text.
+pub fn word_count(text: &str) -> usize {
+    let mut count = 0;
+    let mut in_word = false;
+    for c in text.chars() {
+        let w = c.is_alphanumeric();
+        if w && !in_word {
+            count += 1;
+        }
+        in_word = w;
+    }
+    count
+}
+
 /// What kind of answer a question asks for, from its opening words: "where", "who", "when",
 /// "why", "how long", "how often", "how many", or "how" (a process). None for yes/no and
 /// "what/which" questions, whose opening says little.
@@ -449,9 +528,11 @@ pub fn words(text: &str) -> Vec<String> {
 impl Analyzer {
     pub fn new(groups: &[SynonymGroup]) -> Analyzer {
         let stemmer = Stemmer::new(Algorithm::English);
+        static NEXT_ID: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
         let mut a = Analyzer {
             stemmer,
-            phrases: HashMap::new(),
+            id: NEXT_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
+            phrases: HashMap::default(),
             stop: STOP_WORDS.iter().copied().collect(),
             filler: Default::default(),
             everyday: Default::default(),
@@ -539,7 +620,35 @@ impl Analyzer {
         self.everyday.contains(term)
     }
 
+    /// The stem of a word, from a per-thread cache: a question is analysed several times
+    /// (typo reading, exclusions, purpose clause, compound sides) and a questionnaire repeats
+    /// its words, so the snowball stemmer (a seventh of matching time) ran on the same words
+    /// again and again. The cache belongs to one analyzer at a time (stems depend on its
+    /// thesaurus) and stops growing at `STEM_CACHE` words.
     fn stem(&self, w: &str) -> String {
+        const STEM_CACHE: usize = 50_000;
+        thread_local! {
+            static CACHE: std::cell::RefCell<(u64, HashMap<String, String>)> =
+                std::cell::RefCell::new((u64::MAX, HashMap::default()));
+        }
+        CACHE.with(|c| {
+            let mut c = c.borrow_mut();
+            if c.0 != self.id {
+                c.0 = self.id;
+                c.1.clear();
+            }
+            if let Some(s) = c.1.get(w) {
+                return s.clone();
+            }
+            let s = self.stem_uncached(w);
+            if c.1.len() < STEM_CACHE {
+                c.1.insert(w.to_string(), s.clone());
+            }
+            s
+        })
+    }
+
+    fn stem_uncached(&self, w: &str) -> String {
         // Short tokens and tokens with digits are identifiers (ids, versions, acronyms):
         // stemming `aes` to `ae` or `soc2s` helps nobody.
         if let Some((_, term)) = KEEP_WHOLE.iter().find(|(word, _)| *word == w) {
@@ -772,6 +881,20 @@ mod tests {
             a.terms("kept for twelve months"),
             ["kept", "twelv", "month"]
         );
+    }
+
+    #[test]
+    fn first_words_cut_at_a_word_end() {
+        assert_eq!(
+            first_words("Do you encrypt data?", 3),
+            Some("Do you encrypt")
+        );
+        assert_eq!(first_words("Do you encrypt data?", 4), None);
+        assert_eq!(first_words("Do you encrypt data", 4), None);
+        assert_eq!(first_words("Café, naïve — déjà vu", 2), Some("Café, naïve"));
+        assert_eq!(first_words("", 0), None);
+        assert_eq!(word_count("AES-256, at rest."), 4);
+        assert_eq!(word_count(&"word ".repeat(2000)), 2000);
     }
 
     #[test]

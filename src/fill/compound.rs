@@ -360,7 +360,7 @@ pub fn detect(
         .filter(|c| c.entry == first.entry)
         .map(|_| own_ranking.confidence);
     Some(Outcome {
-        extra: vec![Proposal::from_entry(e, part.confidence, best)],
+        extra: vec![Proposal::from_entry(m, e, part.confidence, best)],
         complete: part.confidence >= t.auto,
         unanswered: None,
         first_confidence,

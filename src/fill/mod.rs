@@ -68,21 +68,26 @@ pub struct Proposal {
     pub score: f32,
     /// The measurements behind the score.
     pub features: Features,
-    pub answer: String,
+    /// Shared with every other proposal of the same entry (a questionnaire of 200,000 rows
+    /// proposes the same few hundred answers again and again).
+    pub answer: std::sync::Arc<str>,
     pub short_answer: Option<ShortAnswer>,
-    pub citations: Vec<Citation>,
+    pub citations: std::sync::Arc<[Citation]>,
 }
 
 impl Proposal {
-    fn from_entry(e: &Entry, confidence: f32, c: &Candidate) -> Proposal {
+    fn from_entry(m: &Matcher<'_>, e: &Entry, confidence: f32, c: &Candidate) -> Proposal {
+        let (answer, citations) = m
+            .shared_answer(c.entry)
+            .unwrap_or_else(|| (e.answer.as_str().into(), e.citations.as_slice().into()));
         Proposal {
             id: e.id.clone(),
             confidence,
             score: c.score,
             features: c.features,
-            answer: e.answer.clone(),
+            answer,
             short_answer: e.short_answer,
-            citations: e.citations.clone(),
+            citations,
         }
     }
 }
@@ -138,6 +143,12 @@ fn id_prefix(qid: &str) -> Option<String> {
 }
 
 /// Decide every question of a questionnaire.
+///
+/// Rows that ask the same thing in the same context (the same question text, section,
+/// context columns and id prefix) are matched once: the decision depends on nothing else.
+/// The distinct questions are matched across the machine's cores (rayon); each decision is a
+/// pure function of its question, and the results are put back in row order, so the output
+/// is the same, byte for byte, whatever the number of threads.
 pub fn decide_all(
     q: &Questionnaire,
     m: &Matcher<'_>,
@@ -145,11 +156,89 @@ pub fn decide_all(
     t: Thresholds,
     overwrite: bool,
 ) -> Vec<Item> {
-    let rows = || q.sheets.iter().flat_map(|s| s.rows.iter());
-    let m = m.for_questionnaire(rows().map(|r| r.question.as_str()));
-    rows()
-        .map(|r| decide(r, &m, entries, t, overwrite))
+    use rayon::prelude::*;
+    let rows: Vec<&QuestionRow> = q.sheets.iter().flat_map(|s| s.rows.iter()).collect();
+    let m = m.for_questionnaire(rows.iter().map(|r| r.question.as_str()));
+    let queries: Vec<Option<Query>> = rows
+        .iter()
+        .map(|r| (!kept(r, overwrite)).then(|| row_query(r)))
+        .collect();
+    // Each row's slot among the distinct queries, and how many rows use each slot.
+    let mut slot_of: std::collections::HashMap<&Query, usize> = std::collections::HashMap::new();
+    let mut distinct: Vec<&Query> = Vec::new();
+    let mut uses: Vec<usize> = Vec::new();
+    let slots: Vec<Option<usize>> = queries
+        .iter()
+        .map(|q| {
+            let q = q.as_ref()?;
+            let slot = *slot_of.entry(q).or_insert_with(|| {
+                distinct.push(q);
+                uses.push(0);
+                distinct.len() - 1
+            });
+            if let Some(n) = uses.get_mut(slot) {
+                *n += 1;
+            }
+            Some(slot)
+        })
+        .collect();
+    drop(slot_of);
+    let mut decided: Vec<Option<Decision>> = distinct
+        .par_iter()
+        .map(|query| Some(decide_query(query, &m, entries, t)))
+        .collect();
+    rows.iter()
+        .zip(slots)
+        .map(|(r, slot)| {
+            let mut item = blank_item(r);
+            let d = slot.and_then(|s| {
+                let n = uses.get_mut(s)?;
+                *n -= 1;
+                // The last row to use a decision takes it; the others copy it.
+                let d = decided.get_mut(s)?;
+                if *n == 0 {
+                    d.take()
+                } else {
+                    d.clone()
+                }
+            });
+            match d {
+                Some(d) => d.apply(&mut item),
+                None => item.status = Status::Kept,
+            }
+            item
+        })
         .collect()
+}
+
+/// True when the row keeps the customer's existing answer.
+fn kept(r: &QuestionRow, overwrite: bool) -> bool {
+    r.existing_answer.is_some() && !overwrite
+}
+
+/// A row's item before any decision.
+fn blank_item(r: &QuestionRow) -> Item {
+    let mut context = Vec::new();
+    if let Some(s) = &r.section {
+        context.push(s.clone());
+    }
+    context.extend(r.context.iter().cloned());
+    if let Some(prefix) = r.qid.as_deref().and_then(id_prefix) {
+        context.push(prefix);
+    }
+    Item {
+        sheet: r.sheet.clone(),
+        row: r.row + 1,
+        question: r.question.clone(),
+        qid: r.qid.clone(),
+        context,
+        status: Status::Unanswered,
+        proposal: None,
+        parts: Vec::new(),
+        alternatives: Vec::new(),
+        existing: r.existing_answer.clone(),
+        note: None,
+    }
 }
 
 /// Decide one question row.
@@ -160,27 +249,87 @@ pub fn decide(
     t: Thresholds,
     overwrite: bool,
 ) -> Item {
-    let query = row_query(r);
+    let mut item = blank_item(r);
+    if kept(r, overwrite) {
+        item.status = Status::Kept;
+        return item;
+    }
+    decide_query(&row_query(r), m, entries, t).apply(&mut item);
+    item
+}
+
+/// What matching decides for a question: the parts of an item that depend on the question
+/// and its context alone.
+#[derive(Debug, Clone)]
+struct Decision {
+    status: Status,
+    proposal: Option<Proposal>,
+    parts: Vec<Proposal>,
+    alternatives: Vec<Proposal>,
+    note: Option<String>,
+}
+
+impl Decision {
+    fn apply(self, item: &mut Item) {
+        item.status = self.status;
+        item.proposal = self.proposal;
+        item.parts = self.parts;
+        item.alternatives = self.alternatives;
+        item.note = self.note;
+    }
+}
+
+fn decide_query(query: &Query, m: &Matcher<'_>, entries: &[Entry], t: Thresholds) -> Decision {
     let mut item = Item {
-        sheet: r.sheet.clone(),
-        row: r.row + 1,
-        question: r.question.clone(),
-        qid: r.qid.clone(),
-        context: query.context.clone(),
+        sheet: String::new(),
+        row: 0,
+        question: String::new(),
+        qid: None,
+        context: Vec::new(),
         status: Status::Unanswered,
         proposal: None,
         parts: Vec::new(),
         alternatives: Vec::new(),
-        existing: r.existing_answer.clone(),
+        existing: None,
         note: None,
     };
-    if r.existing_answer.is_some() && !overwrite {
-        item.status = Status::Kept;
-        return item;
+    // A paragraph-long "question" is matched on its opening words only (see
+    // `matcher::MAX_MATCHED_WORDS`); the rest was never read, so a person must.
+    let (head, cut) = crate::matcher::matched_text(&query.text);
+    let head_query;
+    let matched = if cut {
+        head_query = Query {
+            text: head.to_string(),
+            context: query.context.clone(),
+        };
+        &head_query
+    } else {
+        query
+    };
+    let ranking = m.rank(matched);
+    fill_item(&mut item, &ranking, m, matched, entries, t);
+    if cut {
+        if item.status == Status::Auto {
+            item.status = Status::Review;
+        }
+        let why = format!(
+            "the question is a paragraph of {} words; only its first {} were matched: read \
+             the rest before answering",
+            crate::text::word_count(&query.text),
+            crate::matcher::MAX_MATCHED_WORDS
+        );
+        item.note = Some(match item.note.take() {
+            Some(n) => format!("{why}; {n}"),
+            None => why,
+        });
     }
-    let ranking = m.rank(&query);
-    fill_item(&mut item, &ranking, m, &query, entries, t);
-    item
+    Decision {
+        status: item.status,
+        proposal: item.proposal,
+        parts: item.parts,
+        alternatives: item.alternatives,
+        note: item.note,
+    }
 }
 
 fn fill_item(
@@ -204,7 +353,7 @@ fn fill_item(
             };
             entries
                 .get(c.entry)
-                .map(|e| Proposal::from_entry(e, conf, c))
+                .map(|e| Proposal::from_entry(m, e, conf, c))
         })
         .collect();
     let mut props = props.into_iter();
@@ -308,7 +457,7 @@ pub fn citation_text(p: &Proposal, parts: &[Proposal]) -> String {
 
 /// The full answer text for a proposal and the parts of a compound question.
 pub fn full_answer(p: &Proposal, parts: &[Proposal]) -> String {
-    let mut s = p.answer.clone();
+    let mut s = p.answer.to_string();
     for q in parts {
         s.push('\n');
         s.push_str(&q.answer);
@@ -487,6 +636,136 @@ pub fn summarize(items: &[Item]) -> Summary {
 mod tests {
     use super::*;
 
+    /// The shipped library, indexed in a temporary folder.
+    fn shipped() -> (tempfile::TempDir, crate::index::SearchIndex) {
+        let d = tempfile::tempdir().unwrap();
+        let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("knowledge");
+        for f in std::fs::read_dir(&src).unwrap() {
+            let p = f.unwrap().path();
+            if p.extension().is_some_and(|e| e == "toml") {
+                std::fs::copy(&p, d.path().join(p.file_name().unwrap())).unwrap();
+            }
+        }
+        let (si, _) = crate::index::open_or_build(d.path()).unwrap();
+        (d, si)
+    }
+
+    fn question_row(row: u32, q: &str, section: Option<&str>) -> QuestionRow {
+        QuestionRow {
+            sheet: "S".into(),
+            row,
+            question: q.into(),
+            qid: None,
+            section: section.map(String::from),
+            context: Vec::new(),
+            existing_answer: None,
+            existing_comment: None,
+        }
+    }
+
+    #[test]
+    fn a_paragraph_is_matched_on_its_first_words_and_goes_to_review() {
+        let (_d, si) = shipped();
+        let m = Matcher::new(&si);
+        let short = "Do you encrypt customer data at rest?";
+        let one = decide(
+            &question_row(1, short, None),
+            &m,
+            &si.entries,
+            Thresholds::default(),
+            false,
+        );
+        assert_eq!(
+            one.status,
+            Status::Auto,
+            "the sentence alone is answered: {one:?}"
+        );
+        // 10,000 characters, some 1,600 words: the documented limit.
+        let long = format!("{short} ").repeat(10_000 / (short.len() + 1));
+        let item = decide(
+            &question_row(1, &long, None),
+            &m,
+            &si.entries,
+            Thresholds::default(),
+            false,
+        );
+        assert_eq!(item.status, Status::Review, "{:?}", item.note);
+        assert_eq!(
+            item.proposal.as_ref().map(|p| &p.id),
+            one.proposal.as_ref().map(|p| &p.id)
+        );
+        let note = item.note.unwrap();
+        let words = crate::text::word_count(&long);
+        assert!(words > 1_000);
+        assert!(
+            note.contains(&format!("paragraph of {words} words")) && note.contains("first 150"),
+            "{note}"
+        );
+        assert_eq!(item.question, long, "the report shows the whole question");
+        // Only the first words are read: the rest of the text changes nothing.
+        let head = crate::text::first_words(&long, crate::matcher::MAX_MATCHED_WORDS).unwrap();
+        let other = format!(
+            "{head} and do you sign our DPA and run a bug bounty? {}",
+            "Why? ".repeat(1000)
+        );
+        let q = |text: &str| Query {
+            text: text.into(),
+            context: Vec::new(),
+        };
+        assert_eq!(m.rank(&q(&long)), m.rank(&q(head)));
+        assert_eq!(m.rank(&q(&other)), m.rank(&q(head)));
+    }
+
+    #[test]
+    fn repeated_questions_are_decided_once_and_alike() {
+        let (_d, si) = shipped();
+        let m = Matcher::new(&si);
+        let asks = [
+            "Do you encrypt customer data at rest?",
+            "How often do you back up customer data?",
+            "Do you encrypt customer data at rest?",
+            "Do you run a bug bounty?",
+            "How often do you back up customer data?",
+        ];
+        let mut rows: Vec<QuestionRow> = asks
+            .iter()
+            .enumerate()
+            .map(|(i, q)| question_row(i as u32 + 1, q, None))
+            .collect();
+        // The same words under another section are another question.
+        rows.push(question_row(9, asks[0], Some("Physical security")));
+        rows[3].existing_answer = Some("Yes".into());
+        let q = Questionnaire {
+            sheets: vec![SheetQuestions {
+                sheet: "S".into(),
+                layout: crate::sheet::Layout {
+                    header_row: Some(0),
+                    question_col: 0,
+                    id_col: None,
+                    answer_col: Some(1),
+                    comment_col: None,
+                    context_cols: vec![],
+                    headers: Default::default(),
+                    guessed: false,
+                },
+                rows: rows.clone(),
+            }],
+            skipped: Vec::new(),
+            notes: Vec::new(),
+        };
+        let t = Thresholds::default();
+        let all = decide_all(&q, &m, &si.entries, t, false);
+        let tuned = m.for_questionnaire(rows.iter().map(|r| r.question.as_str()));
+        let one_by_one: Vec<Item> = rows
+            .iter()
+            .map(|r| decide(r, &tuned, &si.entries, t, false))
+            .collect();
+        assert_eq!(all, one_by_one);
+        assert_eq!(all[3].status, Status::Kept);
+        assert_eq!(all[0].proposal, all[2].proposal);
+        assert_eq!(all[5].context, ["Physical security"]);
+    }
+
     #[test]
     fn short_answers_from_the_opening_words() {
         assert_eq!(opening_short("Yes. We do."), Some(ShortAnswer::Yes));
@@ -514,12 +793,13 @@ mod tests {
             confidence: 0.9,
             score: 0.9,
             features: Features::default(),
-            answer: format!("Answer {id}."),
+            answer: format!("Answer {id}.").into(),
             short_answer: short,
             citations: vec![Citation {
                 doc: "pol".into(),
                 section: "1".into(),
-            }],
+            }]
+            .into(),
         }
     }
 

@@ -9,8 +9,7 @@
 //! question-id prefix) agrees. Confidence combines the winning score with its margin over the
 //! runner-up. Plain data in, plain data out: no files, no printing.
 
-use std::collections::{HashMap, HashSet};
-use std::rc::Rc;
+use std::sync::Arc;
 
 use tantivy::collector::TopDocs;
 use tantivy::query::{BooleanQuery, BoostQuery, Occur, Query as TQuery, TermQuery};
@@ -18,7 +17,7 @@ use tantivy::schema::IndexRecordOption;
 use tantivy::Term;
 
 use crate::index::SearchIndex;
-use crate::text::Analyzer;
+use crate::text::{Analyzer, HashMap, HashSet};
 
 pub mod confidence;
 
@@ -35,8 +34,24 @@ const BOILERPLATE_SHARE: f32 = 0.05;
 /// ...if the questionnaire has at least this many questions.
 const MIN_QUESTIONS_FOR_DAMPING: u32 = 20;
 
+/// Longest question, in words, that is matched whole. A longer "question" is a paragraph (the
+/// documented limit is 10,000 characters, some 1,500 words): only its first
+/// `MAX_MATCHED_WORDS` words are analysed, which keeps the work per row bounded (compound and
+/// clause detection look at every conjunction against the whole text), and the filler sends
+/// such a row to review with a note. The longest question of the labelled sets has 114 words.
+pub const MAX_MATCHED_WORDS: usize = 150;
+
+/// The part of a question that is matched: all of it, or its first `MAX_MATCHED_WORDS`
+/// words, with true when it was cut.
+pub fn matched_text(text: &str) -> (&str, bool) {
+    match crate::text::first_words(text, MAX_MATCHED_WORDS) {
+        Some(head) => (head, true),
+        None => (text, false),
+    }
+}
+
 /// A question with what surrounds it on the sheet.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 pub struct Query {
     pub text: String,
     /// Section heading, control title, domain, question-id prefix: words that say what the
@@ -123,6 +138,24 @@ struct Asked<'q> {
     comps: HashMap<&'q str, Vec<String>>,
     /// A frequency the question sets as a bar ("at least monthly"), with its rank.
     at_least: Option<(&'q str, usize)>,
+    /// The weight of each question term, in order.
+    q_weights: Vec<f32>,
+    /// Each question term's id (None: no phrasing has it), in order.
+    q_ids: Vec<Option<u32>>,
+    /// The ids of each question concept's words, when it has several.
+    comp_ids: Vec<Option<Vec<Option<u32>>>>,
+    /// The weights of the question's and context's terms, looked up once per question
+    /// rather than once per candidate and phrasing.
+    weights: HashMap<&'q str, f32>,
+}
+
+impl Asked<'_> {
+    fn weight(&self, m: &Matcher<'_>, t: &str) -> f32 {
+        match self.weights.get(t) {
+            Some(w) => *w,
+            None => m.weight(t),
+        }
+    }
 }
 
 /// Per-entry term sets, prepared once per index.
@@ -134,6 +167,9 @@ struct Prepared {
     /// All phrasings' concept words.
     parts: HashSet<String>,
     phrasing_weights: Vec<f32>,
+    /// `phrasings` and `phrasing_parts` as sorted term ids (see `Matcher::ids`), for the
+    /// reranker's innermost loop.
+    phrasing_ids: Vec<(Vec<u32>, Vec<u32>)>,
     union: HashSet<String>,
     answer: HashSet<String>,
     /// Terms most phrasings share: what the entry is defined by.
@@ -150,26 +186,33 @@ struct Prepared {
 #[derive(Clone)]
 pub struct Matcher<'a> {
     si: &'a SearchIndex,
-    prepared: Rc<Vec<Prepared>>,
-    idf: Rc<HashMap<String, f32>>,
+    prepared: Arc<Vec<Prepared>>,
+    idf: Arc<HashMap<String, f32>>,
     unknown_idf: f32,
     /// Per-questionnaire damping of words that most of its questions share (boilerplate such
     /// as "established, documented, approved"): term → multiplier in (0, 1].
-    boilerplate: Rc<HashMap<String, f32>>,
+    boilerplate: Arc<HashMap<String, f32>>,
     /// Terms of the library's topic tags: the things entries are about.
-    topics: Rc<HashSet<String>>,
+    topics: Arc<HashSet<String>>,
     /// Named things (synonym concepts, identifiers) that some entry's topic tags name.
-    tagged: Rc<HashSet<String>>,
+    tagged: Arc<HashSet<String>>,
     /// Term → the terms it is contrasted with: the library's minimal pairs of entries, whose
     /// topic tags are the same but for one ("soc1;audit-period" and "soc2;audit-period" make
     /// SOC 1 and SOC 2 siblings).
-    contrasts: Rc<HashMap<String, HashSet<String>>>,
+    contrasts: Arc<HashMap<String, HashSet<String>>>,
     /// The library's words (questions, alternates, answers, tags) by first letter, for
     /// reading misspelt question words as the library word they almost are.
-    vocabulary: Rc<HashMap<char, Vec<String>>>,
+    vocabulary: Arc<HashMap<char, Vec<String>>>,
     /// Terms of frequencies, most frequent first ("continuously" ... "annually").
-    frequencies: Rc<Vec<String>>,
+    frequencies: Arc<Vec<String>>,
+    /// Each entry's answer and citations, shared by every proposal of it.
+    answers: Arc<Vec<SharedAnswer>>,
+    /// A number for each term of the entries' phrasings and their concept words.
+    ids: Arc<HashMap<String, u32>>,
 }
+
+/// An entry's answer text and citations, allocated once.
+type SharedAnswer = (Arc<str>, Arc<[crate::knowledge::Citation]>);
 
 impl<'a> Matcher<'a> {
     pub fn new(si: &'a SearchIndex) -> Matcher<'a> {
@@ -225,6 +268,7 @@ impl<'a> Matcher<'a> {
                         .collect(),
                     phrasings,
                     phrasing_weights: Vec::new(),
+                    phrasing_ids: Vec::new(),
                     union,
                     answer: a.terms(&e.answer).into_iter().collect(),
                     core,
@@ -235,8 +279,8 @@ impl<'a> Matcher<'a> {
         // Document frequency over what entries are *about* (phrasings and tags): an answer
         // that mentions SOC 1 in passing does not make "SOC 1" a common word. Words found only
         // in answers take their frequency among answers.
-        let mut df: HashMap<String, u32> = HashMap::new();
-        let mut df_answer: HashMap<String, u32> = HashMap::new();
+        let mut df: HashMap<String, u32> = HashMap::default();
+        let mut df_answer: HashMap<String, u32> = HashMap::default();
         for p in &prepared {
             for t in &p.union {
                 *df.entry(t.clone()).or_default() += 1;
@@ -268,6 +312,26 @@ impl<'a> Matcher<'a> {
                 })
                 .collect();
         }
+        let mut ids: HashMap<String, u32> = HashMap::default();
+        for p in &prepared {
+            for t in p.phrasings.iter().chain(&p.phrasing_parts).flatten() {
+                let next = ids.len() as u32;
+                ids.entry(t.clone()).or_insert(next);
+            }
+        }
+        let sorted_ids = |set: &HashSet<String>| {
+            let mut v: Vec<u32> = set.iter().filter_map(|t| ids.get(t).copied()).collect();
+            v.sort_unstable();
+            v
+        };
+        for p in &mut prepared {
+            p.phrasing_ids = p
+                .phrasings
+                .iter()
+                .zip(&p.phrasing_parts)
+                .map(|(set, parts)| (sorted_ids(set), sorted_ids(parts)))
+                .collect();
+        }
         let topics: HashSet<String> = prepared
             .iter()
             .flat_map(|p| p.anchors.iter().cloned())
@@ -278,7 +342,7 @@ impl<'a> Matcher<'a> {
             .flat_map(|e| a.terms(&topic_tags(&e.tags).join(" ")))
             .filter(|t| is_anchor(t))
             .collect();
-        let mut words: HashSet<String> = HashSet::new();
+        let mut words: HashSet<String> = HashSet::default();
         for e in &si.entries {
             for text in e.phrasings().chain([e.answer.as_str()]) {
                 words.extend(crate::text::words(text));
@@ -287,7 +351,7 @@ impl<'a> Matcher<'a> {
                 words.extend(crate::text::words(t));
             }
         }
-        let mut vocabulary: HashMap<char, Vec<String>> = HashMap::new();
+        let mut vocabulary: HashMap<char, Vec<String>> = HashMap::default();
         for w in words {
             if w.len() >= MIN_TYPO_LEN - 1 && w.bytes().all(|b| b.is_ascii_lowercase()) {
                 if let Some(c) = w.chars().next() {
@@ -302,17 +366,24 @@ impl<'a> Matcher<'a> {
             .iter()
             .filter_map(|w| a.terms(w).into_iter().next())
             .collect();
+        let answers = si
+            .entries
+            .iter()
+            .map(|e| (e.answer.as_str().into(), e.citations.as_slice().into()))
+            .collect();
         Matcher {
             si,
-            frequencies: Rc::new(frequencies),
-            vocabulary: Rc::new(vocabulary),
-            contrasts: Rc::new(contrasts(si, &prepared)),
-            tagged: Rc::new(tagged),
-            topics: Rc::new(topics),
-            prepared: Rc::new(prepared),
-            idf: Rc::new(idf),
+            answers: Arc::new(answers),
+            ids: Arc::new(ids),
+            frequencies: Arc::new(frequencies),
+            vocabulary: Arc::new(vocabulary),
+            contrasts: Arc::new(contrasts(si, &prepared)),
+            tagged: Arc::new(tagged),
+            topics: Arc::new(topics),
+            prepared: Arc::new(prepared),
+            idf: Arc::new(idf),
             unknown_idf: idf_of(0.0),
-            boilerplate: Rc::new(HashMap::new()),
+            boilerplate: Arc::new(HashMap::default()),
         }
     }
 
@@ -322,15 +393,16 @@ impl<'a> Matcher<'a> {
         &self,
         questions: impl IntoIterator<Item = &'q str>,
     ) -> Matcher<'a> {
-        let mut df: HashMap<String, u32> = HashMap::new();
+        // Keys from the questionnaire: the standard keyed hasher.
+        let mut df: std::collections::HashMap<String, u32> = std::collections::HashMap::new();
         let mut n = 0u32;
         for q in questions {
             n += 1;
-            for t in self.terms(q) {
+            for t in self.terms(matched_text(q).0) {
                 *df.entry(t).or_default() += 1;
             }
         }
-        let mut damp = HashMap::new();
+        let mut damp = HashMap::default();
         if n >= MIN_QUESTIONS_FOR_DAMPING {
             for (t, d) in df {
                 // Named things entries are tagged with (SOC 2, MFA) and identifiers with
@@ -347,9 +419,14 @@ impl<'a> Matcher<'a> {
             }
         }
         Matcher {
-            boilerplate: Rc::new(damp),
+            boilerplate: Arc::new(damp),
             ..self.clone()
         }
+    }
+
+    /// The shared answer text and citations of the entry at `entry`.
+    pub fn shared_answer(&self, entry: usize) -> Option<SharedAnswer> {
+        self.answers.get(entry).cloned()
     }
 
     pub fn analyzer(&self) -> &Analyzer {
@@ -372,7 +449,8 @@ impl<'a> Matcher<'a> {
     /// Rank library entries for a question.
     pub fn rank(&self, q: &Query) -> Ranking {
         let a = &self.si.analyzer;
-        let (asked, set_aside) = split_exclusions(&respondent_as_you(&self.correct_typos(&q.text)));
+        let text = matched_text(&q.text).0;
+        let (asked, set_aside) = split_exclusions(&respondent_as_you(&self.correct_typos(text)));
         let q_terms: Vec<String> = dedup(a.terms(&asked));
         let c_terms: Vec<String> = dedup(a.terms(&q.context.join(" ")));
         let x_terms: Vec<String> = dedup(a.terms(&set_aside))
@@ -395,7 +473,7 @@ impl<'a> Matcher<'a> {
                 }
             }
             let m = Matcher {
-                boilerplate: Rc::new(damp),
+                boilerplate: Arc::new(damp),
                 ..self.clone()
             };
             m.rank_excluding(&q_terms, &c_terms, &x_terms)
@@ -605,23 +683,43 @@ impl<'a> Matcher<'a> {
             .map(|t| (t.as_str(), self.si.analyzer.components(t)))
             .filter(|(_, c)| c.len() > 1)
             .collect();
+        let q_weights: Vec<f32> = q_terms.iter().map(|t| self.weight(t)).collect();
+        let weights = q_terms
+            .iter()
+            .chain(&c_terms)
+            .chain(x_terms)
+            .map(|t| (t.as_str(), self.weight(t)))
+            .collect();
+        let q_ids = q_terms.iter().map(|t| self.ids.get(t).copied()).collect();
+        let comp_ids = q_terms
+            .iter()
+            .map(|t| {
+                comps
+                    .get(t.as_str())
+                    .map(|c| c.iter().map(|x| self.ids.get(x).copied()).collect())
+            })
+            .collect();
         let asked = Asked {
+            q_ids,
+            comp_ids,
             comps,
             at_least: self.at_least(q_terms),
+            q_weights,
+            weights,
         };
-        let wq: f32 = q_terms.iter().map(|t| self.weight(t)).sum();
-        let wc: f32 = c_terms.iter().map(|t| self.weight(t)).sum();
+        let wq: f32 = asked.q_weights.iter().sum();
+        let wc: f32 = c_terms.iter().map(|t| asked.weight(self, t)).sum();
         let mut candidates: Vec<Candidate> = pool
             .into_iter()
             .filter_map(|pos| {
                 let p = self.prepared.get(pos)?;
                 let mut features = self.features(p, q_terms, wq, &c_terms, wc, &asked);
-                let wx: f32 = x_terms.iter().map(|t| self.weight(t)).sum();
+                let wx: f32 = x_terms.iter().map(|t| asked.weight(self, t)).sum();
                 if wx > 0.0 {
                     features.excluded_hit = x_terms
                         .iter()
                         .filter(|t| p.union.contains(*t))
-                        .map(|t| self.weight(t))
+                        .map(|t| asked.weight(self, t))
                         .sum::<f32>()
                         / wx;
                 }
@@ -721,21 +819,24 @@ impl<'a> Matcher<'a> {
             })
         };
         let mut best = (0.0f32, 0.0f32);
-        for ((set, parts), wp) in p
-            .phrasings
-            .iter()
-            .zip(&p.phrasing_parts)
-            .zip(&p.phrasing_weights)
-        {
-            let m: f32 = q
+        // The same sums as `found` over the phrasing's terms, with term ids.
+        let has = |ids: &[u32], id: &Option<u32>| id.is_some_and(|i| ids.binary_search(&i).is_ok());
+        for ((set, parts), wp) in p.phrasing_ids.iter().zip(&p.phrasing_weights) {
+            let m: f32 = asked
+                .q_ids
                 .iter()
-                .map(|t| {
-                    let f = if parts.contains(t) {
+                .zip(&asked.q_weights)
+                .zip(&asked.comp_ids)
+                .map(|((id, w), comps)| {
+                    let f = if has(parts, id) || has(set, id) {
                         1.0
                     } else {
-                        found(set, t)
+                        comps.as_ref().map_or(0.0, |c| {
+                            PART_CREDIT * c.iter().filter(|x| has(set, x)).count() as f32
+                                / c.len() as f32
+                        })
                     };
-                    f * self.weight(t)
+                    f * w
                 })
                 .sum();
             if m <= 0.0 {
@@ -755,7 +856,7 @@ impl<'a> Matcher<'a> {
             terms
                 .iter()
                 .filter(|t| set(t))
-                .map(|t| self.weight(t))
+                .map(|t| asked.weight(self, t))
                 .sum::<f32>()
                 / total
         };
@@ -765,7 +866,7 @@ impl<'a> Matcher<'a> {
             .filter(|t| is_anchor(t) || self.topics.contains(*t))
             .cloned()
             .collect();
-        let wt: f32 = topics.iter().map(|t| self.weight(t)).sum();
+        let wt: f32 = topics.iter().map(|t| asked.weight(self, t)).sum();
         // An entry's concept the question writes apart ("a diagram of the network" for
         // "network diagram") is in the question.
         let in_q = |t: &str| {
@@ -776,31 +877,31 @@ impl<'a> Matcher<'a> {
                     c.len() > 1 && c.iter().all(|w| q.contains(w))
                 }
         };
-        let core_w: f32 = p.core.iter().map(|t| self.weight(t)).sum();
+        let core_w: f32 = p.core.iter().map(|t| asked.weight(self, t)).sum();
         let core_miss = if core_w > 0.0 {
             p.core
                 .iter()
                 .filter(|t| !in_q(t))
-                .map(|t| self.weight(t))
+                .map(|t| asked.weight(self, t))
                 .sum::<f32>()
                 / core_w
         } else {
             0.0
         };
-        let wa: f32 = anchors.iter().map(|t| self.weight(t)).sum();
+        let wa: f32 = anchors.iter().map(|t| asked.weight(self, t)).sum();
         let strong: Vec<String> = anchors
             .iter()
             .filter(|t| self.tagged.contains(*t))
             .cloned()
             .collect();
-        let ws: f32 = strong.iter().map(|t| self.weight(t)).sum();
+        let ws: f32 = strong.iter().map(|t| asked.weight(self, t)).sum();
         let named: Vec<String> = p
             .anchors
             .iter()
             .filter(|t| self.is_named(t))
             .cloned()
             .collect();
-        let wn: f32 = named.iter().map(|t| self.weight(t)).sum();
+        let wn: f32 = named.iter().map(|t| asked.weight(self, t)).sum();
         let missed = |terms: &[String], total: f32| -> f32 {
             if total <= 0.0 {
                 return 0.0;
@@ -813,7 +914,7 @@ impl<'a> Matcher<'a> {
                     } else {
                         found(&p.union, t)
                     };
-                    (1.0 - f) * self.weight(t)
+                    (1.0 - f) * asked.weight(self, t)
                 })
                 .sum::<f32>()
                 / total
@@ -1184,7 +1285,7 @@ pub fn split_exclusions(text: &str) -> (String, String) {
 /// entry on its tags minus one; entries with a single topic tag say nothing.
 fn contrasts(si: &SearchIndex, prepared: &[Prepared]) -> HashMap<String, HashSet<String>> {
     let a = &si.analyzer;
-    let mut by_rest: HashMap<Vec<&str>, HashSet<&str>> = HashMap::new();
+    let mut by_rest: HashMap<Vec<&str>, HashSet<&str>> = HashMap::default();
     for e in &si.entries {
         let tags = topic_tags(&e.tags);
         if tags.len() < 2 {
@@ -1202,7 +1303,7 @@ fn contrasts(si: &SearchIndex, prepared: &[Prepared]) -> HashMap<String, HashSet
         }
     }
     // Pairs of terms, with the number of minimal pairs that contrast them.
-    let mut seen: HashMap<(String, String), u32> = HashMap::new();
+    let mut seen: HashMap<(String, String), u32> = HashMap::default();
     for alts in by_rest.values().filter(|v| v.len() > 1) {
         let analysed: Vec<HashSet<String>> = alts
             .iter()
@@ -1225,7 +1326,7 @@ fn contrasts(si: &SearchIndex, prepared: &[Prepared]) -> HashMap<String, HashSet
     // Type I report?" and "... a SOC 2 Type I report?") contrast those two as well.
     // Keyed by (a hash of) the rest of the phrasing; each key counts a pair once, however
     // many entries share the phrasing (a library of 25,000 entries repeats phrasings).
-    let mut by_phrase: HashMap<u64, Vec<&str>> = HashMap::new();
+    let mut by_phrase: HashMap<u64, Vec<&str>> = HashMap::default();
     for p in prepared {
         for ph in &p.phrasings {
             let mut terms: Vec<&str> = ph.iter().map(|t| t.as_str()).collect();
@@ -1254,7 +1355,7 @@ fn contrasts(si: &SearchIndex, prepared: &[Prepared]) -> HashMap<String, HashSet
     // One minimal pair may be a general entry beside a narrower one ("tls" with and without
     // "cipher-suites"); a contrast the library repeats (SOC 1 / SOC 2 for the audit period,
     // the opinion, the exceptions...) is a real one.
-    let mut out: HashMap<String, HashSet<String>> = HashMap::new();
+    let mut out: HashMap<String, HashSet<String>> = HashMap::default();
     for ((x, y), n) in seen {
         if n >= MIN_CONTRAST_PAIRS {
             out.entry(x).or_default().insert(y);
@@ -1288,7 +1389,7 @@ fn is_anchor(t: &str) -> bool {
 }
 
 fn dedup(v: Vec<String>) -> Vec<String> {
-    let mut seen = HashSet::new();
+    let mut seen = HashSet::default();
     v.into_iter().filter(|t| seen.insert(t.clone())).collect()
 }
 

@@ -197,12 +197,12 @@ fn avg_len_below(g: &Grid, start: u32, col: u32) -> f32 {
     }
 }
 
-/// Rows below the header with a cell in `col`.
-fn filled_below(g: &Grid, header: u32, col: u32) -> usize {
+/// True when a row below the header has a cell in `col` (stops at the first: a sheet of
+/// 2,000,000 cells is not counted for each header candidate).
+fn filled_below(g: &Grid, header: u32, col: u32) -> bool {
     g.cells
         .range((header + 1, 0)..)
-        .filter(|((_, c), _)| *c == col)
-        .count()
+        .any(|((_, c), _)| *c == col)
 }
 
 /// A header candidate: its row and the role of each titled column.
@@ -230,7 +230,7 @@ fn guess_header(g: &Grid, max_row: u32) -> Option<HeaderGuess> {
         let q_has_data = roles
             .iter()
             .filter(|(_, role)| **role == Role::Question)
-            .any(|(&c, _)| filled_below(g, r, c) > 0);
+            .any(|(&c, _)| filled_below(g, r, c));
         if !q_has_data {
             continue;
         }
@@ -553,15 +553,29 @@ fn looks_like_id(s: &str) -> bool {
 
 /// Without an id header: the nearest column left of the questions whose cells look like ids.
 fn id_by_content(g: &Grid, start: u32, question_col: u32) -> Option<u32> {
+    // The first 200 values of each column left of the questions, in one pass over the cells
+    // (a pass per column was columns x cells on a wide, sparse sheet).
+    const SAMPLE: usize = 200;
+    let mut vals: Vec<Vec<&String>> = vec![Vec::new(); question_col as usize];
+    let mut full = 0;
+    for ((_, c), v) in g.cells.range((start, 0)..) {
+        if let Some(col) = vals.get_mut(*c as usize) {
+            if col.len() < SAMPLE {
+                col.push(v);
+                if col.len() == SAMPLE {
+                    full += 1;
+                    if full == vals.len() {
+                        break;
+                    }
+                }
+            }
+        }
+    }
     (0..question_col).rev().find(|&c| {
-        let vals: Vec<&String> = g
-            .cells
-            .range((start, 0)..)
-            .filter(|((_, cc), _)| *cc == c)
-            .map(|(_, v)| v)
-            .take(200)
-            .collect();
-        vals.len() >= 2 && vals.iter().filter(|v| looks_like_id(v)).count() * 10 >= vals.len() * 8
+        vals.get(c as usize).is_some_and(|vals| {
+            vals.len() >= 2
+                && vals.iter().filter(|v| looks_like_id(v)).count() * 10 >= vals.len() * 8
+        })
     })
 }
 
