@@ -109,8 +109,14 @@ fn fill_case(name: &str, input: &Path, lib: &Path) {
     stage("match", &mut t);
     let out = tempfile::tempdir().expect("tempdir");
     let grid = &wb.sheets[0];
-    let edits = fill::plan_sheet(&q.sheets[0], grid, &mut items, CitationMode::Comment);
-    vouch::sheet::write::write_csv(grid, Some(&edits), &out.path().join("f.csv")).expect("csv");
+    let edits = fill::plan_sheet(
+        &q.sheets[0],
+        grid,
+        &wb.sheets,
+        &mut items,
+        CitationMode::Comment,
+    );
+    vouch::sheet::write::write_csv(grid, edits.first(), &out.path().join("f.csv")).expect("csv");
     stage("plan+write", &mut t);
     vouch::review::write_review(&items, &out.path().join("r.xlsx")).expect("review");
     stage("review", &mut t);

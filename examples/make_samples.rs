@@ -28,6 +28,8 @@ fn main() -> Res {
     sig_lite(&dir)?;
     hecvat_lite(&dir)?;
     messy_homemade(&dir)?;
+    hecvat_full(&dir)?;
+    vsa_like(&dir)?;
     println!("samples written to {}", dir.display());
     Ok(())
 }
@@ -820,5 +822,438 @@ fn messy_homemade(dir: &Path) -> Res {
         r += 1;
     }
     wb.save(dir.join("messy-homemade.xlsx"))?;
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------
+// 8. HECVAT-full shape: the structures of the official HECVAT 4 workbook, with our own text
+// ---------------------------------------------------------------------------
+
+/// (id, question) per section, per vendor sheet. The question cells are VLOOKUP formulas into
+/// the hidden Questions sheet whose cached value is the text, as in the real workbook.
+/// (section title, its (id, question) rows).
+type Section = (&'static str, &'static [(&'static str, &'static str)]);
+
+const HECVAT_FULL: &[(&str, &[Section])] = &[
+    (
+        "General",
+        &[
+            (
+                "Vendor Overview",
+                &[
+                    ("GNRL-01", "Solution Provider Name"),
+                    ("GNRL-02", "Country of Company Headquarters"),
+                    (
+                        "GNRL-03",
+                        "Describe the solution you are offering to the institution.",
+                    ),
+                    (
+                        "GNRL-04",
+                        "Who is the security and compliance point of contact for this assessment?",
+                    ),
+                ],
+            ),
+            (
+                "Documentation",
+                &[
+                    (
+                        "DOCU-01",
+                        "Do you have a current SOC 2 Type II report covering the solution?",
+                    ),
+                    (
+                        "DOCU-02",
+                        "Is your organization certified against ISO/IEC 27001?",
+                    ),
+                    (
+                        "DOCU-03",
+                        "How often is the solution penetration tested by a third party?",
+                    ),
+                    ("DOCU-04", "Do you hold a HITRUST CSF certification?"),
+                ],
+            ),
+        ],
+    ),
+    (
+        "Data Security",
+        &[
+            (
+                "Data",
+                &[
+                    (
+                        "DATA-01",
+                        "Is institutional data encrypted while stored in your systems?",
+                    ),
+                    (
+                        "DATA-02",
+                        "Is institutional data encrypted whenever it crosses a network?",
+                    ),
+                    ("DATA-03", "Are backups of institutional data encrypted?"),
+                    (
+                        "DATA-04",
+                        "Will institutional data be returned or deleted when the contract ends?",
+                    ),
+                ],
+            ),
+            (
+                "Authentication",
+                &[
+                    (
+                        "AUTH-01",
+                        "Does the solution support single sign-on through SAML or OIDC?",
+                    ),
+                    (
+                        "AUTH-02",
+                        "Is multi-factor authentication required for administrative access to production?",
+                    ),
+                    (
+                        "AUTH-03",
+                        "How often are user access rights reviewed?",
+                    ),
+                ],
+            ),
+        ],
+    ),
+];
+
+/// START HERE fields: (label, the vendor sheet question whose answer cell pulls from it).
+const START_HERE: &[(&str, Option<&str>)] = &[
+    ("Solution Provider Name", Some("GNRL-01")),
+    ("Solution Name", None),
+    ("Country of Company Headquarters", Some("GNRL-02")),
+    ("Solution Provider Contact Email", None),
+];
+
+fn hecvat_full(dir: &Path) -> Res {
+    let mut wb = Workbook::new();
+    let locked = cell();
+    let guidance = cell().set_font_color(Color::RGB(0x595959));
+
+    // START HERE: the vendor's general facts, typed once (C5:C8, unlocked).
+    let sh = wb.add_worksheet();
+    sh.set_name("START HERE")?;
+    sh.set_column_width(0, 4)?;
+    sh.set_column_width(1, 40)?;
+    sh.set_column_width(2, 50)?;
+    sh.write_string_with_format(
+        0,
+        1,
+        "Higher Education Vendor Assessment, full (sample; text written for Vouch)",
+        &Format::new().set_bold().set_font_size(14),
+    )?;
+    sh.write_string(
+        2,
+        1,
+        "Complete the yellow cells below first: the other sheets take these values.",
+    )?;
+    for (i, (label, _)) in START_HERE.iter().enumerate() {
+        let r = 4 + i as u32;
+        sh.write_string_with_format(r, 1, *label, &locked)?;
+        sh.write_blank(r, 2, &answer_cell())?;
+    }
+    sh.protect();
+
+    // The question text lives on a hidden sheet, as in the real workbook.
+    let mut all: Vec<(&str, &str)> = Vec::new();
+    let mut sections: Vec<&str> = Vec::new();
+    for (_, secs) in HECVAT_FULL {
+        for (title, qs) in *secs {
+            sections.push(title);
+            all.extend(qs.iter().copied());
+        }
+    }
+    let section_row = |t: &str| sections.iter().position(|s| *s == t).unwrap_or(0) as u32 + 1;
+
+    for (sheet, secs) in HECVAT_FULL {
+        let ws = wb.add_worksheet();
+        ws.set_name(*sheet)?;
+        for (c, w) in [
+            (0u16, 10.0),
+            (1, 60.0),
+            (2, 14.0),
+            (3, 50.0),
+            (4, 40.0),
+            (5, 30.0),
+        ] {
+            ws.set_column_width(c, w)?;
+        }
+        ws.write_string_with_format(
+            0,
+            0,
+            format!("{sheet} (answer in the yellow cells)"),
+            &Format::new().set_bold().set_font_size(13),
+        )?;
+        let mut r = 2u32;
+        for (title, qs) in *secs {
+            // Each section repeats the header, its title a formula on the hidden sheet.
+            ws.write_formula_with_format(
+                r,
+                0,
+                Formula::new(format!("=Questions!$D${}", section_row(title))).set_result(*title),
+                &head(),
+            )?;
+            ws.write_blank(r, 1, &head())?;
+            for (c, h) in [
+                (2u16, "Answer"),
+                (3, "Additional Information"),
+                (4, "Guidance"),
+                (5, "Analyst Notes"),
+            ] {
+                ws.write_string_with_format(r, c, h, &head())?;
+            }
+            r += 1;
+            for (id, q) in *qs {
+                ws.write_string_with_format(r, 0, *id, &locked)?;
+                ws.write_formula_with_format(
+                    r,
+                    1,
+                    Formula::new(format!("=VLOOKUP(A{},Questions!$A:$B,2,FALSE)", r + 1))
+                        .set_result(*q),
+                    &locked,
+                )?;
+                let pulled = START_HERE.iter().position(|(_, from)| *from == Some(*id));
+                match pulled {
+                    // Answered on START HERE: this cell only shows it.
+                    Some(i) => {
+                        ws.write_formula_with_format(
+                            r,
+                            2,
+                            Formula::new(format!("='START HERE'!$C${}", 5 + i)),
+                            &locked,
+                        )?;
+                    }
+                    None => {
+                        ws.write_blank(r, 2, &answer_cell())?;
+                        ws.add_data_validation(r, 2, r, 2, &yes_no_na()?)?;
+                    }
+                }
+                ws.write_blank(r, 3, &answer_cell())?;
+                ws.write_string_with_format(
+                    r,
+                    4,
+                    "Explain how the control is implemented and where it is documented.",
+                    &guidance,
+                )?;
+                ws.write_blank(r, 5, &locked)?;
+                r += 1;
+            }
+            r += 1;
+        }
+        ws.protect();
+    }
+
+    // The institution's side: evaluation formulas, analyst reference. Never the vendor's.
+    let ev = wb.add_worksheet();
+    ev.set_name("Institution Evaluation")?;
+    headers(
+        ev,
+        0,
+        &[
+            ("ID", 10.0),
+            ("Question", 60.0),
+            ("Vendor Answer", 14.0),
+            ("Score", 8.0),
+            ("Evaluator Notes", 40.0),
+        ],
+    )?;
+    let mut r = 1u32;
+    for (sheet, secs) in HECVAT_FULL {
+        let mut src_row = 3u32;
+        for (_, qs) in *secs {
+            for (id, q) in *qs {
+                ev.write_string(r, 0, *id)?;
+                ev.write_formula(
+                    r,
+                    1,
+                    Formula::new(format!("='{sheet}'!B{}", src_row + 1)).set_result(*q),
+                )?;
+                ev.write_formula(r, 2, Formula::new(format!("='{sheet}'!C{}", src_row + 1)))?;
+                ev.write_formula(r, 3, Formula::new(format!("=IF(C{}=\"Yes\",2,0)", r + 1)))?;
+                r += 1;
+                src_row += 1;
+            }
+            src_row += 2;
+        }
+    }
+    let ar = wb.add_worksheet();
+    ar.set_name("Analyst Reference")?;
+    ar.set_column_width(0, 90)?;
+    for (i, t) in [
+        "How should an analyst weigh a missing SOC 2 report?",
+        "Is encryption at rest required for all data classifications?",
+        "Escalate any 'No' on authentication questions to the security office.",
+    ]
+    .iter()
+    .enumerate()
+    {
+        ar.write_string(i as u32, 0, *t)?;
+    }
+
+    let qs = wb.add_worksheet();
+    qs.set_name("Questions")?;
+    for (i, (id, q)) in all.iter().enumerate() {
+        qs.write_string(i as u32, 0, *id)?;
+        qs.write_string(i as u32, 1, *q)?;
+    }
+    for (i, t) in sections.iter().enumerate() {
+        qs.write_string(i as u32, 3, *t)?;
+    }
+    qs.set_hidden(true);
+    wb.save(dir.join("hecvat-full.xlsx"))?;
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------
+// 9. VSA-like: one layout per sheet, header on row 3 sharing a row with a section title
+// ---------------------------------------------------------------------------
+
+fn vsa_like(dir: &Path) -> Res {
+    let mut wb = Workbook::new();
+    let intro = wb.add_worksheet();
+    intro.set_name("Introduction")?;
+    intro.set_column_width(0, 100)?;
+    for (i, t) in [
+        "Vendor security questionnaire (sample in the shape of a VSA workbook; text written for Vouch).",
+        "Why do we ask these questions? Your answers help us understand how you protect our data.",
+        "Answer every question on the following sheets in the Answer column.",
+    ]
+    .iter()
+    .enumerate()
+    {
+        intro.write_string(i as u32, 0, *t)?;
+    }
+    let legal = wb.add_worksheet();
+    legal.set_name("Legal Terms")?;
+    legal.set_column_width(0, 100)?;
+    legal.write_string(
+        0,
+        0,
+        "By completing this questionnaire you confirm that the answers are accurate and complete to the best of your knowledge?",
+    )?;
+    legal.write_string(
+        1,
+        0,
+        "The information provided will be treated as confidential and used only for vendor risk assessment.",
+    )?;
+
+    // Company profile: field rows under a section title that shares the header row.
+    let cp = wb.add_worksheet();
+    cp.set_name("Company Profile")?;
+    cp.set_column_width(0, 26)?;
+    cp.set_column_width(1, 50)?;
+    cp.set_column_width(2, 30)?;
+    cp.write_string_with_format(
+        0,
+        0,
+        "Company Profile",
+        &Format::new().set_bold().set_font_size(14),
+    )?;
+    cp.write_string_with_format(2, 0, "Company Information", &section())?;
+    cp.write_string_with_format(2, 2, "Answer", &head())?;
+    for (i, t) in [
+        "Company name",
+        "Responder Name",
+        "Company Website URL",
+        "Select your hosting option.",
+    ]
+    .iter()
+    .enumerate()
+    {
+        cp.write_string_with_format(3 + i as u32, 1, *t, &cell())?;
+    }
+    cp.add_data_validation(
+        6,
+        2,
+        6,
+        2,
+        &DataValidation::new().allow_list_strings(&[
+            "Public cloud",
+            "Private cloud",
+            "On-premises",
+        ])?,
+    )?;
+
+    // Data protection: sections in column A, questions in B, answers in C.
+    let dp = wb.add_worksheet();
+    dp.set_name("Data Protection")?;
+    dp.set_column_width(0, 22)?;
+    dp.set_column_width(1, 70)?;
+    dp.set_column_width(2, 14)?;
+    dp.set_column_width(3, 50)?;
+    dp.write_string_with_format(
+        0,
+        0,
+        "Data Protection",
+        &Format::new().set_bold().set_font_size(14),
+    )?;
+    dp.write_string(1, 0, "Answer Yes or No; explain in Comments.")?;
+    dp.write_string_with_format(2, 0, "Data Classification", &section())?;
+    dp.write_string_with_format(2, 2, "Answer", &head())?;
+    dp.write_string_with_format(2, 3, "Comments", &head())?;
+    let rows: &[(u16, &str)] = &[
+        (1, "Do you classify data according to its sensitivity?"),
+        (
+            1,
+            "Is customer data pseudonymized or anonymized before it is used outside production?",
+        ),
+        (1, "- If so, how is data anonymization implemented?"),
+        (0, "Encryption"),
+        (1, "Is customer data encrypted at rest?"),
+        (
+            1,
+            "- If so, which encryption algorithm and key length are used?",
+        ),
+        (
+            1,
+            "Are TLS versions below 1.2 disabled for data in transit?",
+        ),
+        (0, "Internal Use"),
+        (1, "Reviewer assessment of the encryption answers"),
+        (1, "Follow-up required with the vendor"),
+        (0, "Retention"),
+        (
+            1,
+            "What happens to our data after the contract is terminated?",
+        ),
+    ];
+    for (i, (c, t)) in rows.iter().enumerate() {
+        let f = if *c == 0 { section() } else { cell() };
+        dp.write_string_with_format(3 + i as u32, *c, *t, &f)?;
+    }
+
+    // Access and operations: sections in column B, questions in C, answers in D.
+    let ao = wb.add_worksheet();
+    ao.set_name("Access & Operations")?;
+    ao.set_column_width(0, 4)?;
+    ao.set_column_width(1, 22)?;
+    ao.set_column_width(2, 70)?;
+    ao.set_column_width(3, 14)?;
+    ao.set_column_width(4, 50)?;
+    ao.write_string_with_format(
+        0,
+        1,
+        "Access & Operations",
+        &Format::new().set_bold().set_font_size(14),
+    )?;
+    ao.write_string_with_format(2, 1, "Access Control", &section())?;
+    ao.write_string_with_format(2, 3, "Answer", &head())?;
+    ao.write_string_with_format(2, 4, "Notes", &head())?;
+    let rows: &[(u16, &str)] = &[
+        (
+            2,
+            "Is multi-factor authentication enforced for all workforce accounts?",
+        ),
+        (2, "How quickly is access removed when an employee leaves?"),
+        (1, "Logging"),
+        (2, "Do you retain security logs for at least one year?"),
+        (2, "Are security logs monitored around the clock?"),
+        (1, "Vulnerability Management"),
+        (2, "How often are external vulnerability scans run?"),
+        (2, "Do you run a bug bounty program?"),
+    ];
+    for (i, (c, t)) in rows.iter().enumerate() {
+        let f = if *c == 1 { section() } else { cell() };
+        ao.write_string_with_format(3 + i as u32, *c, *t, &f)?;
+    }
+    wb.save(dir.join("vsa-like.xlsx"))?;
     Ok(())
 }

@@ -122,6 +122,7 @@ pub fn write_bytes(path: &Path, bytes: &[u8]) -> Result<()> {
 #[derive(Default)]
 pub struct Outputs {
     staged: Vec<(tempfile::TempPath, PathBuf)>,
+    swept: Vec<PathBuf>,
 }
 
 impl Outputs {
@@ -141,9 +142,15 @@ impl Outputs {
                 target.display()
             )));
         }
+        let dir = parent_of(target);
+        // What killed runs left in this folder goes first (once per folder and run).
+        if !self.swept.contains(&dir) {
+            sweep_stale(&dir);
+            self.swept.push(dir.clone());
+        }
         let prefix = tmp_prefix();
         let tmp = builder(&prefix, 0o666)
-            .tempfile_in(parent_of(target))
+            .tempfile_in(&dir)
             .map_err(|e| write_error(target, &e))?
             .into_temp_path();
         write(&tmp)?;

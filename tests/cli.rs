@@ -228,10 +228,11 @@ fn eval_on_the_samples_with_the_shipped_library() {
     let lib = shipped_library(d.path());
     let r = eval_json(d.path(), &lib, &root().join("samples/gold.csv"), &[]);
     let m = &r["metrics"];
-    assert_eq!(m["questions"], 126, "{m}");
-    // Measured: top-1 0.941, top-3 0.992, precision 0.989 at coverage 0.748.
-    assert!(m["top1"].as_f64().unwrap() >= 0.91, "{m}");
-    assert!(m["top3"].as_f64().unwrap() >= 0.96, "{m}");
+    assert_eq!(m["questions"], 162, "{m}");
+    // Measured: top-1 0.914, top-3 0.974, precision 0.991 at coverage 0.728 (with the
+    // HECVAT-full and VSA-like samples; 0.941 / 0.992 / 0.989 / 0.748 without them).
+    assert!(m["top1"].as_f64().unwrap() >= 0.89, "{m}");
+    assert!(m["top3"].as_f64().unwrap() >= 0.95, "{m}");
     assert!(m["auto_precision"].as_f64().unwrap() >= 0.95, "{m}");
     assert!(m["auto_coverage"].as_f64().unwrap() >= 0.68, "{m}");
 }

@@ -10,15 +10,13 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use crate::atomic::Outputs;
-use crate::cli::{ExitStatus, LibraryArg};
+use crate::cli::{ExitStatus, LayoutArgs, LibraryArg};
 use crate::error::{Error, Location, Result};
 use crate::fill::{self, CitationMode, Item, Thresholds};
 use crate::index::{self, Freshness};
 use crate::matcher::Matcher;
 use crate::sheet::patch::{self, SheetEdits};
-use crate::sheet::{
-    col_letter, layout, read, write, InputKind, LayoutOverrides, Questionnaire, Workbook,
-};
+use crate::sheet::{col_letter, layout, read, write, InputKind, Questionnaire, Workbook};
 
 #[derive(Debug, clap::Args)]
 #[command(
@@ -45,21 +43,8 @@ pub struct Args {
     /// Replace answers the questionnaire already has
     #[arg(long)]
     pub overwrite: bool,
-    /// Only this sheet (by name)
-    #[arg(long)]
-    pub sheet: Option<String>,
-    /// The header row (1-based), when the guess is wrong
-    #[arg(long, value_name = "N")]
-    pub header_row: Option<u32>,
-    /// The question column, as a letter (C) or header text
-    #[arg(long, value_name = "COL")]
-    pub question_col: Option<String>,
-    /// The answer column, as a letter or header text
-    #[arg(long, value_name = "COL")]
-    pub answer_col: Option<String>,
-    /// The comment/notes column, as a letter or header text
-    #[arg(long, value_name = "COL")]
-    pub comment_col: Option<String>,
+    #[command(flatten)]
+    pub layout: LayoutArgs,
     /// Where citations go: the comment column (else an added Source column), always an added
     /// Source column, an Excel note on the answer cell (.xlsx/.xlsm), or nowhere
     #[arg(long, value_enum, default_value = "comment", value_name = "WHERE")]
@@ -126,13 +111,7 @@ pub fn run(a: Args) -> Result<ExitStatus> {
         },
         None => Thresholds::default(),
     };
-    let overrides = LayoutOverrides {
-        sheet: a.sheet.clone(),
-        header_row: a.header_row,
-        question_col: a.question_col.clone(),
-        answer_col: a.answer_col.clone(),
-        comment_col: a.comment_col.clone(),
-    };
+    let overrides = a.layout.overrides()?;
     let mode = if a.clean {
         CitationMode::None
     } else {
@@ -181,7 +160,7 @@ pub fn run(a: Args) -> Result<ExitStatus> {
     let mut planned = Vec::new();
     for (paths, wb, q) in read_in {
         let mut items = fill::decide_all(&q, &m, &si.entries, thresholds, a.overwrite);
-        let mut edits = Vec::new();
+        let mut edits: Vec<SheetEdits> = Vec::new();
         // Notes exist only in a workbook Vouch patches; elsewhere citations get a column.
         let sheet_mode = if mode == CitationMode::Note && paths.out_kind != OutKind::Patched {
             CitationMode::Column
@@ -190,12 +169,12 @@ pub fn run(a: Args) -> Result<ExitStatus> {
         };
         for sq in &q.sheets {
             if let Some(grid) = wb.sheets.iter().find(|g| g.name == sq.sheet) {
-                let e = fill::plan_sheet(sq, grid, &mut items, sheet_mode);
-                if !e.edits.is_empty() {
-                    edits.push(e);
-                }
+                edits.extend(fill::plan_sheet(
+                    sq, grid, &wb.sheets, &mut items, sheet_mode,
+                ));
             }
         }
+        let edits = fill::merge_edits(edits);
         let mut notes = Vec::new();
         for (sheet, why) in &q.skipped {
             notes.push(format!("sheet '{sheet}' skipped: {why}"));
@@ -242,6 +221,16 @@ pub fn run(a: Args) -> Result<ExitStatus> {
                     Ok(())
                 })?;
                 if let Some(s) = s {
+                    // An answer the patcher could not write is not drafted: the summary,
+                    // the report and the workbook agree.
+                    for (sheet, row, _, why) in &s.skipped {
+                        for i in p.items.iter_mut().filter(|i| {
+                            i.status == fill::Status::Auto && &i.sheet == sheet && i.row == row + 1
+                        }) {
+                            i.status = fill::Status::Review;
+                            i.note = Some(format!("not written: {why}"));
+                        }
+                    }
                     for (sheet, row, col, why) in &s.skipped {
                         p.notes.push(format!(
                             "sheet '{sheet}' cell {}{} not written: {why}",
@@ -428,7 +417,7 @@ fn identity(p: &Path) -> PathBuf {
 
 /// True when `a` and `b` are one file: the same resolved path, or (hard links) the same
 /// device and inode.
-fn same_file(a: &Path, b: &Path) -> bool {
+pub(crate) fn same_file(a: &Path, b: &Path) -> bool {
     if identity(a) == identity(b) {
         return true;
     }

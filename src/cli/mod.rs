@@ -15,6 +15,7 @@ pub mod eval;
 pub mod explain;
 pub mod fill;
 pub mod index;
+pub mod inspect;
 pub mod library;
 
 /// The library folder used when `--library` is not given.
@@ -74,9 +75,54 @@ pub enum Command {
     Eval(eval::Args),
     /// Show how a question is matched: its terms and the top candidates' features
     Explain(explain::Args),
+    /// Show what `fill` will read in a questionnaire: per sheet, the header row, the question,
+    /// answer, comment, id and context columns, the questions found, and the sheets skipped
+    Inspect(inspect::Args),
     /// Maintain answer libraries (import, check)
     #[command(subcommand)]
     Library(library::Command),
+}
+
+/// The flags that correct layout detection, shared by `fill` and `inspect`.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct LayoutArgs {
+    /// Only this sheet (by name)
+    #[arg(long)]
+    pub sheet: Option<String>,
+    /// The header row (1-based), when the guess is wrong
+    #[arg(long, value_name = "N")]
+    pub header_row: Option<u32>,
+    /// The question column, as a letter (C) or header text
+    #[arg(long, value_name = "COL")]
+    pub question_col: Option<String>,
+    /// The answer column, as a letter or header text
+    #[arg(long, value_name = "COL")]
+    pub answer_col: Option<String>,
+    /// The comment/notes column, as a letter or header text
+    #[arg(long, value_name = "COL")]
+    pub comment_col: Option<String>,
+    /// A layout saved by `vouch inspect --save-layout` for this questionnaire family: where
+    /// questions and answers are on each sheet, and which sheets to skip
+    #[arg(long, value_name = "LAYOUT.toml")]
+    pub layout: Option<PathBuf>,
+}
+
+impl LayoutArgs {
+    /// The flags as detection overrides; a saved layout's sheets come from its file.
+    pub fn overrides(&self) -> crate::Result<crate::sheet::LayoutOverrides> {
+        let mut ov = crate::sheet::LayoutOverrides {
+            sheet: self.sheet.clone(),
+            header_row: self.header_row,
+            question_col: self.question_col.clone(),
+            answer_col: self.answer_col.clone(),
+            comment_col: self.comment_col.clone(),
+            ..Default::default()
+        };
+        if let Some(p) = &self.layout {
+            crate::sheet::layout_file::SavedLayout::load(p)?.apply(&mut ov);
+        }
+        Ok(ov)
+    }
 }
 
 /// The `--library` flag shared by every command that reads a library.
@@ -120,6 +166,7 @@ pub fn main() -> ExitCode {
         Command::Index(a) => index::run(a),
         Command::Eval(a) => eval::run(a),
         Command::Explain(a) => explain::run(a),
+        Command::Inspect(a) => inspect::run(a),
         Command::Library(c) => library::run(c),
     };
     match result {

@@ -11,7 +11,7 @@
 use crate::knowledge::{Citation, Entry, ShortAnswer};
 use crate::matcher::{confidence, Candidate, Features, Matcher, Query, Ranking};
 use crate::sheet::patch::{CellEdit, SheetEdits};
-use crate::sheet::{Grid, QuestionRow, Questionnaire, SheetQuestions};
+use crate::sheet::{col_letter, Grid, QuestionRow, Questionnaire, SheetQuestions};
 
 pub mod compound;
 
@@ -497,12 +497,59 @@ fn opening_short(answer: &str) -> Option<ShortAnswer> {
 /// Plan the cell edits for one sheet: answers of `auto` items, with citations. An answer
 /// column with a dropdown only receives a value its list allows; when none fits the short
 /// answer, the item goes back to `review` with a note saying why.
+/// Where an answer can be typed for a row, or why it cannot. Questionnaire authors unlock
+/// exactly the cells the vendor fills; a formula cell shows a value computed elsewhere.
+enum Target {
+    /// The row's own answer cell.
+    Here,
+    /// The cell on another sheet that the answer cell's formula shows ('START HERE'!C5).
+    Source(String, u32, u32),
+    /// Not writable: the reason, for the reviewer.
+    Blocked(String),
+}
+
+fn answer_target(grid: &Grid, all: &[Grid], row: u32, col: u32) -> Target {
+    let at = format!("{}{}", col_letter(col), row + 1);
+    if grid.formulas.contains(&(row, col)) {
+        let Some(src) = grid.sources.get(&(row, col)) else {
+            return Target::Blocked(format!(
+                "answer cell {at} holds a formula; Vouch never overwrites one: type the answer where the formula takes it from"
+            ));
+        };
+        let there = format!("'{}'!{}{}", src.sheet, col_letter(src.col), src.row + 1);
+        let writable = all.iter().find(|g| g.name == src.sheet).is_some_and(|g| {
+            !g.formulas.contains(&(src.row, src.col)) && !g.locked(src.row, src.col)
+        });
+        return if writable {
+            Target::Source(src.sheet.clone(), src.row, src.col)
+        } else {
+            Target::Blocked(format!(
+                "answer cell {at} shows {there}, which cannot be written; type the answer there"
+            ))
+        };
+    }
+    if grid.locked(row, col) {
+        return Target::Blocked(format!(
+            "answer cell {at} is locked on a protected sheet; the questionnaire's author did not open it for answers"
+        ));
+    }
+    Target::Here
+}
+
+/// Plan the cells to write on one sheet for its `auto` items. The first `SheetEdits` is this
+/// sheet's; answers whose cell is a formula showing another sheet's cell (HECVAT's
+/// `START HERE` pattern) are written there, in further `SheetEdits` of that sheet. An item
+/// whose answer cannot be written where the vendor is meant to type (a locked cell, a formula
+/// without a plain source) goes to review with a note naming the cell, so that the summary,
+/// the report and the workbook agree.
 pub fn plan_sheet(
     sq: &SheetQuestions,
     grid: &Grid,
+    all: &[Grid],
     items: &mut [Item],
     mode: CitationMode,
-) -> SheetEdits {
+) -> Vec<SheetEdits> {
+    let mut elsewhere: Vec<SheetEdits> = Vec::new();
     let mut edits = Vec::new();
     let mut notes = Vec::new();
     let l = &sq.layout;
@@ -517,6 +564,9 @@ pub fn plan_sheet(
         (CitationMode::None | CitationMode::Note, _) | (CitationMode::Comment, Some(_)) => None,
         (CitationMode::Comment, None) | (CitationMode::Column, _) => Some(added),
     };
+    // Added columns on a protected sheet would be locked cells: none are added there.
+    let protected = grid.protection.is_some();
+    let source_col = source_col.filter(|_| !protected);
     let mut header_done = false;
     for item in items
         .iter_mut()
@@ -524,6 +574,22 @@ pub fn plan_sheet(
     {
         let Some(p) = &item.proposal else { continue };
         let row = item.row - 1;
+        if l.answer_col.is_none() && protected {
+            item.status = Status::Review;
+            item.note = Some(
+                "the sheet is protected and has no open answer column; type the answer where the sheet allows".into(),
+            );
+            continue;
+        }
+        let target = match l.answer_col {
+            Some(c) => answer_target(grid, all, row, c),
+            None => Target::Here,
+        };
+        if let Target::Blocked(why) = &target {
+            item.status = Status::Review;
+            item.note = Some(why.clone());
+            continue;
+        }
         let full = full_answer(p, &item.parts);
         let cite = citation_text(p, &item.parts);
         let short = short_value(p, &item.parts);
@@ -566,15 +632,33 @@ pub fn plan_sheet(
             Some(v) => (v, Some(full)),
             None => (full, None),
         };
-        edits.push(edit(row, answer_col, &answer_text));
-        let mut comment = explanation.clone().filter(|_| l.comment_col.is_some());
+        match &target {
+            Target::Source(sheet, r, c) => {
+                item.note = Some(format!(
+                    "written at '{sheet}'!{}{}, which this row's answer cell shows",
+                    col_letter(*c),
+                    r + 1
+                ));
+                elsewhere.push(SheetEdits {
+                    sheet: sheet.clone(),
+                    edits: vec![edit(*r, *c, &answer_text)],
+                    notes: Vec::new(),
+                });
+            }
+            _ => edits.push(edit(row, answer_col, &answer_text)),
+        }
+        // A comment cell the vendor may not type in (locked, a formula) stays as it is.
+        let comment_col = l
+            .comment_col
+            .filter(|&c| !grid.locked(row, c) && !grid.formulas.contains(&(row, c)));
+        let mut comment = explanation.clone().filter(|_| comment_col.is_some());
         if cite_in_comment {
             comment = Some(match comment {
                 Some(c) => format!("{c}\n{cite}"),
                 None => cite.clone(),
             });
         }
-        if let (Some(cc), Some(text)) = (l.comment_col, comment) {
+        if let (Some(cc), Some(text)) = (comment_col, comment) {
             edits.push(edit(row, cc, &text));
         }
         if let Some(sc) = source_col {
@@ -591,11 +675,45 @@ pub fn plan_sheet(
             notes.push(edit(row, answer_col, &text));
         }
     }
-    SheetEdits {
+    let mut out = vec![SheetEdits {
         notes,
         sheet: sq.sheet.clone(),
         edits,
+    }];
+    out.extend(elsewhere);
+    out
+}
+
+/// One `SheetEdits` per sheet, in first-seen order; where two edits name one cell (a START
+/// HERE field answered on its own row and through a sheet that shows it) the first stands.
+pub fn merge_edits(all: Vec<SheetEdits>) -> Vec<SheetEdits> {
+    let mut out: Vec<SheetEdits> = Vec::new();
+    for e in all {
+        let i = match out.iter().position(|o| o.sheet == e.sheet) {
+            Some(i) => i,
+            None => {
+                out.push(SheetEdits {
+                    sheet: e.sheet.clone(),
+                    edits: Vec::new(),
+                    notes: Vec::new(),
+                });
+                out.len() - 1
+            }
+        };
+        let o = &mut out[i];
+        for c in e.edits {
+            if !o.edits.iter().any(|x| x.row == c.row && x.col == c.col) {
+                o.edits.push(c);
+            }
+        }
+        for n in e.notes {
+            if !o.notes.iter().any(|x| x.row == n.row && x.col == n.col) {
+                o.notes.push(n);
+            }
+        }
     }
+    out.retain(|e| !e.edits.is_empty() || !e.notes.is_empty());
+    out
 }
 
 fn edit(row: u32, col: u32, value: &str) -> CellEdit {
@@ -865,8 +983,8 @@ mod tests {
         (sq, grid, vec![item])
     }
 
-    fn cells(e: &SheetEdits) -> Vec<(u32, u32, String)> {
-        e.edits
+    fn cells(e: &[SheetEdits]) -> Vec<(u32, u32, String)> {
+        e[0].edits
             .iter()
             .map(|c| (c.row, c.col, c.value.clone()))
             .collect()
@@ -876,12 +994,12 @@ mod tests {
     fn citations_go_where_the_mode_says() {
         let cite = "Source: pol §1 [vouch: enc; confidence 0.90]".to_string();
         let (sq, g, mut items) = sheet(true, None);
-        let e = plan_sheet(&sq, &g, &mut items, CitationMode::Comment);
+        let e = plan_sheet(&sq, &g, &[], &mut items, CitationMode::Comment);
         assert_eq!(
             cells(&e),
             vec![(1, 1, "Yes".into()), (1, 2, format!("Answer enc.\n{cite}"))]
         );
-        let e = plan_sheet(&sq, &g, &mut items, CitationMode::Column);
+        let e = plan_sheet(&sq, &g, &[], &mut items, CitationMode::Column);
         assert_eq!(
             cells(&e),
             vec![
@@ -891,13 +1009,13 @@ mod tests {
                 (1, 3, cite.clone())
             ]
         );
-        let e = plan_sheet(&sq, &g, &mut items, CitationMode::None);
+        let e = plan_sheet(&sq, &g, &[], &mut items, CitationMode::None);
         assert_eq!(
             cells(&e),
             vec![(1, 1, "Yes".into()), (1, 2, "Answer enc.".into())]
         );
         let (sq, g, mut items) = sheet(false, None);
-        let e = plan_sheet(&sq, &g, &mut items, CitationMode::Comment);
+        let e = plan_sheet(&sq, &g, &[], &mut items, CitationMode::Comment);
         assert_eq!(
             cells(&e),
             vec![
@@ -911,12 +1029,12 @@ mod tests {
     #[test]
     fn dropdowns_take_only_allowed_values() {
         let (sq, g, mut items) = sheet(true, Some(&["YES", "NO", "NA"]));
-        let e = plan_sheet(&sq, &g, &mut items, CitationMode::None);
+        let e = plan_sheet(&sq, &g, &[], &mut items, CitationMode::None);
         assert_eq!(cells(&e)[0], (1, 1, "YES".into()));
         let (sq, g, mut items) = sheet(true, Some(&["Compliant", "Non-compliant"]));
         items[0].proposal = Some(prop("enc", Some(ShortAnswer::Partial)));
-        let e = plan_sheet(&sq, &g, &mut items, CitationMode::Comment);
-        assert!(e.edits.is_empty());
+        let e = plan_sheet(&sq, &g, &[], &mut items, CitationMode::Comment);
+        assert!(e[0].edits.is_empty());
         assert_eq!(items[0].status, Status::Review);
         assert!(items[0]
             .note

@@ -32,6 +32,9 @@ enum Role {
     Comment,
     Id,
     Context,
+    /// A column the vendor never fills nor reads as a question: guidance, scoring, the
+    /// customer's own analyst or reviewer notes, "internal use".
+    Ignore,
 }
 
 fn norm(s: &str) -> String {
@@ -147,6 +150,31 @@ fn role_of(header: &str) -> Option<Role> {
         "objective",
         "name",
     ];
+    const IGNORE: &[&str] = &[
+        "guidance",
+        "analyst",
+        "analysts",
+        "institution",
+        "reviewer",
+        "reviewers",
+        "assessor",
+        "assessors",
+        "evaluator",
+        "evaluation",
+        "scoring",
+        "score",
+        "weight",
+        "weighting",
+        "points",
+        "internal",
+        "instructions",
+        "instruction",
+        "example",
+        "examples",
+    ];
+    if has_word(&h, IGNORE) || has_phrase(&h, &["for official use", "office use", "risk rating"]) {
+        return Some(Role::Ignore);
+    }
     let words: Vec<&str> = h.split(' ').collect();
     let is_id = words.len() <= 3
         && (words.iter().any(|w| ID_WORDS.contains(w)) || h == "no." || h.starts_with('#'))
@@ -218,23 +246,32 @@ fn guess_header(g: &Grid, max_row: u32) -> Option<HeaderGuess> {
         if cells.is_empty() {
             continue;
         }
-        let roles: BTreeMap<u32, Role> = cells
+        let mut roles: BTreeMap<u32, Role> = cells
             .iter()
             .filter_map(|(&c, v)| role_of(v).map(|role| (c, role)))
             .collect();
-        if !roles.values().any(|r| *r == Role::Question) {
-            continue;
-        }
-        let distinct: std::collections::BTreeSet<_> = roles.values().map(|r| *r as u8).collect();
         // A header names at least two kinds of column, or one question column with data under it.
         let q_has_data = roles
             .iter()
             .filter(|(_, role)| **role == Role::Question)
             .any(|(&c, _)| filled_below(g, r, c));
+        let mut penalty = 0;
         if !q_has_data {
-            continue;
+            // A header that names the answer column but not the questions (HECVAT's
+            // "<section> | | Answer | Additional Information", a VSA's "Data Classification |
+            // | Answer"): the question column is the one whose cells below read like
+            // questions.
+            if !roles.values().any(|r| *r == Role::Answer) {
+                continue;
+            }
+            let Some(c) = question_col_by_content(g, r + 1, &roles) else {
+                continue;
+            };
+            roles.insert(c, Role::Question);
+            penalty = 5;
         }
-        let score = distinct.len() as u32 * 10 + roles.len() as u32;
+        let distinct: std::collections::BTreeSet<_> = roles.values().map(|r| *r as u8).collect();
+        let score = (distinct.len() as u32 * 10 + roles.len() as u32).saturating_sub(penalty);
         if best.as_ref().is_none_or(|(s, _)| score > *s) {
             best = Some((score, HeaderGuess { row: r, roles }));
         }
@@ -242,12 +279,97 @@ fn guess_header(g: &Grid, max_row: u32) -> Option<HeaderGuess> {
     best.map(|(_, h)| h)
 }
 
+/// How much a cell reads like a question or a field to fill in: 2 for a question ("...?",
+/// "Describe ..."), 1 for a label or sentence of two or more words ("Solution Provider
+/// Name"), 0 for ids and codes ("GNRL-01", "3.1"), numbers, single words and Yes/No.
+fn question_weight(t: &str) -> u32 {
+    let t = t.trim();
+    if t.is_empty() || looks_like_id(t) {
+        return 0;
+    }
+    if t.ends_with('?') || opens_like_question(t) {
+        return 2;
+    }
+    let words = t
+        .split_whitespace()
+        .filter(|w| w.chars().filter(|c| c.is_alphabetic()).count() >= 2)
+        .count();
+    u32::from(words >= 2)
+}
+
+/// Rows looked at below a header when judging columns by their content.
+const CONTENT_SCAN_ROWS: u32 = 400;
+
+/// The column whose cells below `start` read most like questions, among columns the header
+/// does not give another role (answer, comment, id, ignored). Columns right of the answer
+/// column count half: questions come before their answers. None when no column has two
+/// question-like cells.
+fn question_col_by_content(g: &Grid, start: u32, roles: &BTreeMap<u32, Role>) -> Option<u32> {
+    let answer = roles
+        .iter()
+        .find(|(_, r)| **r == Role::Answer)
+        .map(|(c, _)| *c);
+    let mut score: BTreeMap<u32, (u32, u32)> = BTreeMap::new();
+    for (&(_, c), v) in g
+        .cells
+        .range((start, 0)..(start.saturating_add(CONTENT_SCAN_ROWS), 0))
+    {
+        if matches!(
+            roles.get(&c),
+            Some(Role::Answer | Role::Comment | Role::Id | Role::Ignore)
+        ) {
+            continue;
+        }
+        let w = question_weight(v);
+        let e = score.entry(c).or_insert((0, 0));
+        e.0 += w;
+        e.1 += u32::from(w > 0);
+    }
+    score
+        .into_iter()
+        .filter(|(_, (_, n))| *n >= 2)
+        .map(|(c, (w, _))| {
+            (
+                c,
+                if answer.is_some_and(|a| c > a) {
+                    w / 2
+                } else {
+                    w
+                },
+            )
+        })
+        .max_by(|a, b| a.1.cmp(&b.1).then(b.0.cmp(&a.0)))
+        .map(|(c, _)| c)
+}
+
+/// Share of the cells in `col` below `start` that read like questions (0..1).
+fn question_share(g: &Grid, start: u32, col: u32) -> f32 {
+    let (mut n, mut q) = (0u32, 0u32);
+    for (_, v) in g
+        .cells
+        .range((start, 0)..(start.saturating_add(CONTENT_SCAN_ROWS), 0))
+        .filter(|((_, c), _)| *c == col)
+    {
+        n += 1;
+        q += u32::from(question_weight(v) > 0);
+    }
+    if n == 0 {
+        0.0
+    } else {
+        q as f32 / n as f32
+    }
+}
+
 /// No header words: the column with the most question-like cells (long, or ending in `?`).
 fn guess_by_content(g: &Grid) -> Option<(u32, u32)> {
     let mut per_col: BTreeMap<u32, (usize, u32)> = BTreeMap::new();
     for (&(r, c), v) in &g.cells {
         let t = v.trim();
-        if t.ends_with('?') || (t.chars().count() >= 40 && t.contains(' ')) {
+        // Questions, long sentences, and the labels of a form ("Solution Provider Name").
+        if t.ends_with('?')
+            || (t.chars().count() >= 40 && t.contains(' '))
+            || (t.chars().count() <= 80 && t.contains(' ') && looks_like_field(t))
+        {
             let e = per_col.entry(c).or_insert((0, r));
             e.0 += 1;
             e.1 = e.1.min(r);
@@ -288,10 +410,28 @@ fn resolve_col(
     ))
 }
 
-/// Sheets that explain how to fill the questionnaire rather than asking anything.
-fn is_instruction_sheet(name: &str) -> bool {
+/// Why a sheet is not the vendor's to answer, from its name: instructions and lists, or the
+/// customer's own evaluation (scoring, analyst and institution sheets), which a vendor must
+/// never touch.
+fn sheet_skip_reason(name: &str) -> Option<&'static str> {
     let n = norm(name);
-    [
+    let any = |words: &[&str]| words.iter().any(|w| n.contains(w));
+    if any(&[
+        "evaluation",
+        "analyst",
+        "scoring",
+        "score",
+        "institution",
+        "reviewer",
+        "assessor",
+        "internal use",
+        "summary",
+        "dashboard",
+        "results",
+    ]) {
+        return Some("the customer's evaluation, not for the vendor to fill");
+    }
+    if any(&[
         "instruction",
         "readme",
         "read me",
@@ -304,9 +444,15 @@ fn is_instruction_sheet(name: &str) -> bool {
         "lists",
         "lookup",
         "dropdown",
-    ]
-    .iter()
-    .any(|w| n.contains(w))
+        "introduction",
+        "legal",
+        "terms and conditions",
+        "terms of use",
+        "contents",
+    ]) {
+        return Some("instructions or lists, not questions");
+    }
+    None
 }
 
 /// Find the questions of every sheet in `wb`.
@@ -333,20 +479,33 @@ pub fn detect(wb: &Workbook, ov: &LayoutOverrides) -> Result<Questionnaire> {
                 continue;
             }
         }
-        let named = ov.sheet.is_some();
+        if ov.skip.contains(&g.name) {
+            q.skipped
+                .push((g.name.clone(), "skipped by the saved layout".into()));
+            continue;
+        }
+        // A saved layout's sheet is read with its own flags, as if named with --sheet.
+        let saved = ov.per_sheet.get(&g.name);
+        let named = ov.sheet.is_some() || saved.is_some();
+        let ov = saved.unwrap_or(ov);
+        let forced = forced || ov.header_row.is_some() || ov.question_col.is_some();
         if !named && g.hidden {
             q.skipped.push((g.name.clone(), "hidden sheet".into()));
             continue;
         }
-        if !named && !forced && is_instruction_sheet(&g.name) {
-            q.skipped.push((
-                g.name.clone(),
-                "instructions or lists, not questions".into(),
-            ));
+        if let Some(why) = sheet_skip_reason(&g.name).filter(|_| !named && !forced) {
+            q.skipped.push((g.name.clone(), why.into()));
             continue;
         }
         let loc = file.clone().sheet(&g.name);
         match detect_sheet(g, ov, &loc)? {
+            Ok(sq) if !named && computed_answers(g, &sq) => {
+                q.skipped.push((
+                    g.name.clone(),
+                    "its answer cells are formulas: a computed sheet, not for the vendor to fill"
+                        .into(),
+                ));
+            }
             Ok(sq) => {
                 if sq.rows.is_empty() {
                     q.skipped
@@ -394,6 +553,21 @@ pub fn detect(wb: &Workbook, ov: &LayoutOverrides) -> Result<Questionnaire> {
         ));
     }
     Ok(q)
+}
+
+/// True when most answer cells of the sheet's questions hold formulas: an evaluation or
+/// summary sheet that computes from other sheets, whatever its name.
+fn computed_answers(g: &Grid, sq: &SheetQuestions) -> bool {
+    let Some(a) = sq.layout.answer_col else {
+        return false;
+    };
+    let n = sq.rows.len();
+    let f = sq
+        .rows
+        .iter()
+        .filter(|r| g.formulas.contains(&(r.row, a)))
+        .count();
+    n > 0 && f * 10 >= n * 8
 }
 
 /// One sheet. The outer error is fatal (bad flag, oversized question); the inner one is a
@@ -483,6 +657,24 @@ fn detect_sheet(
             }
         }
     };
+    // A header can mislabel: the column it calls the questions may hold only ids
+    // ("GNRL-01") while the question text sits beside it. The cells decide.
+    let question_col = if ov.question_col.is_none() && question_share(g, start, question_col) < 0.3
+    {
+        let mut others = roles.clone();
+        others.insert(question_col, Role::Id);
+        match question_col_by_content(g, start, &others)
+            .filter(|&c| question_share(g, start, c) >= 0.5)
+        {
+            Some(c) => {
+                roles.insert(question_col, Role::Id);
+                c
+            }
+            None => question_col,
+        }
+    } else {
+        question_col
+    };
     roles.insert(question_col, Role::Question);
 
     let pick = |role: Role, prefer_right: bool| -> Option<u32> {
@@ -525,7 +717,7 @@ fn detect_sheet(
         })
         .map(|(c, _)| *c)
         .collect();
-    let layout = Layout {
+    let mut layout = Layout {
         header_row,
         question_col,
         id_col,
@@ -535,12 +727,65 @@ fn detect_sheet(
         headers,
         guessed,
     };
-    let rows = question_rows(g, &layout, loc)?;
+    let mut rows = question_rows(g, &layout, loc)?;
+    // On a protected sheet the author unlocked exactly the cells the vendor types in: the
+    // strongest signal of where answers go. Flags still win.
+    if g.protection.is_some() && ov.answer_col.is_none() {
+        let (a, c) = unlocked_answer_cols(g, &layout, &rows);
+        let changed =
+            a != layout.answer_col || (ov.comment_col.is_none() && c != layout.comment_col);
+        if let Some(a) = a {
+            layout.answer_col = Some(a);
+            if ov.comment_col.is_none() {
+                layout.comment_col = c;
+            }
+            layout
+                .context_cols
+                .retain(|&x| Some(x) != layout.answer_col && Some(x) != layout.comment_col);
+        }
+        if changed && a.is_some() {
+            rows = question_rows(g, &layout, loc)?;
+        }
+    }
     Ok(Ok(SheetQuestions {
         sheet: g.name.clone(),
         layout,
         rows,
     }))
+}
+
+/// On a protected sheet: the first and second columns right of the questions whose cells
+/// are unlocked on most question rows (the answer, then the comment column). A header's
+/// answer or comment column that is itself unlocked is kept.
+fn unlocked_answer_cols(g: &Grid, l: &Layout, rows: &[QuestionRow]) -> (Option<u32>, Option<u32>) {
+    if rows.is_empty() {
+        return (l.answer_col, l.comment_col);
+    }
+    let Some((_, max_col)) = g.extent() else {
+        return (l.answer_col, l.comment_col);
+    };
+    let open = |c: u32| {
+        let n = rows.iter().filter(|r| !g.locked(r.row, c)).count();
+        n * 2 > rows.len()
+    };
+    let last = max_col
+        .saturating_add(2)
+        .min(l.question_col.saturating_add(30));
+    let mut unlocked = (l.question_col + 1..=last).filter(|&c| open(c));
+    let answer = match l.answer_col {
+        Some(a) if open(a) => Some(a),
+        _ => unlocked.next(),
+    };
+    let comment = match l.comment_col {
+        Some(c) if open(c) && Some(c) != answer => Some(c),
+        _ => (l.question_col + 1..=last)
+            .find(|&c| open(c) && Some(c) != answer && answer.is_some_and(|a| c > a)),
+    };
+    let comment = comment.or(l.comment_col.filter(|c| open(*c)));
+    (
+        answer.or(l.answer_col),
+        comment.filter(|c| Some(*c) != answer),
+    )
 }
 
 /// A question id: short, no spaces (or a number), with a digit: `1.2`, `IAM-01.2`, `A&A-01`.
@@ -648,25 +893,162 @@ fn cell_or_anchor(g: &Grid, r: u32, c: u32) -> Option<(&str, Option<CellRange>)>
     g.get(m.0 .0, m.0 .1).map(|v| (v, Some(*m)))
 }
 
+/// Words of a field to fill in rather than a section title: "Solution Provider Name",
+/// "Company Website URL", "Responder Email".
+fn looks_like_field(t: &str) -> bool {
+    let n = norm(t);
+    const SECTION: &[&str] = &[
+        "information",
+        "overview",
+        "details",
+        "profile",
+        "general",
+        "background",
+        "section",
+        "part",
+    ];
+    const FIELD: &[&str] = &[
+        "name",
+        "email",
+        "e-mail",
+        "url",
+        "website",
+        "address",
+        "phone",
+        "telephone",
+        "date",
+        "contact",
+        "country",
+        "headquarters",
+        "location",
+        "version",
+        "title",
+        "role",
+        "position",
+        "department",
+        "signature",
+        "duns",
+        "employees",
+        "founded",
+        "revenue",
+        "option",
+    ];
+    t.trim_end().ends_with(':') || (has_word(&n, FIELD) && !has_word(&n, SECTION))
+}
+
+/// A lone text that can title a section: short, not a question, not an instruction sentence
+/// ("Complete the yellow cells below first: ...").
+fn is_heading(h: &str) -> bool {
+    let h = h.trim();
+    let words = h.split_whitespace().count();
+    h.chars().count() <= 120 && !h.ends_with('?') && !(h.ends_with('.') && words > 6)
+}
+
+/// A section whose rows are for the customer's own use ("Internal Use", "For official use
+/// only"): its rows are not the vendor's to answer.
+fn internal_section(title: &str) -> bool {
+    let n = norm(title);
+    has_phrase(
+        &n,
+        &[
+            "internal use",
+            "official use",
+            "office use",
+            "for use by",
+            "reviewer use",
+            "analyst use",
+            "institution use",
+        ],
+    )
+}
+
+/// A follow-up that only makes sense after the question above it: "- If so, how ...?".
+fn follow_up(t: &str) -> Option<&str> {
+    let stripped = t.trim_start_matches(['-', '–', '•', '*', ' ']);
+    let lower = stripped.to_ascii_lowercase();
+    let dash = stripped.len() != t.len();
+    let opens = [
+        "if so",
+        "if yes",
+        "if not",
+        "if no",
+        "if applicable",
+        "if any",
+    ]
+    .iter()
+    .any(|p| lower.starts_with(p));
+    (dash || opens).then_some(stripped.trim())
+}
+
+/// A row that repeats the header (printed page breaks, or one header per section as in
+/// HECVAT): some cell under a titled column other than the questions says that column's
+/// title again. Returns the row's other text, the section title it carries, if any.
+fn header_repeat<'a>(l: &Layout, row_cells: &[(u32, &'a String)]) -> Option<Option<&'a str>> {
+    let same = |c: u32, v: &str| l.headers.get(&c).is_some_and(|h| norm(h) == norm(v));
+    let repeats = row_cells
+        .iter()
+        .filter(|(c, v)| *c != l.question_col && same(*c, v))
+        .count();
+    let question_repeats = row_cells
+        .iter()
+        .any(|(c, v)| *c == l.question_col && same(*c, v));
+    if repeats == 0 && !question_repeats {
+        return None;
+    }
+    let title = row_cells
+        .iter()
+        .filter(|(c, v)| !same(*c, v) && *c <= l.question_col)
+        .map(|(_, v)| v.trim())
+        .find(|v| !v.is_empty() && !looks_like_id(v));
+    Some(title)
+}
+
 fn question_rows(g: &Grid, l: &Layout, loc: &Location) -> Result<Vec<QuestionRow>> {
     let Some((max_row, max_col)) = g.extent() else {
         return Ok(Vec::new());
     };
-    let header_q = l.headers.get(&l.question_col).map(|h| norm(h));
     let table_last_col = [Some(l.question_col), l.answer_col, l.comment_col]
         .into_iter()
         .flatten()
         .max()
         .unwrap_or(l.question_col);
     let mut rows = Vec::new();
-    let mut section: Option<String> = None;
+    // A header row may carry the first section's title too ("Data Classification | |
+    // Answer"): untitled text left of (or in) the question column.
+    let mut section: Option<String> = l.header_row.and_then(|h| {
+        g.cells
+            .range((h, 0)..=(h, l.question_col))
+            .map(|(_, v)| v.trim())
+            .find(|v| {
+                !v.is_empty()
+                    && matches!(role_of(v), None | Some(Role::Context))
+                    && !looks_like_id(v)
+            })
+            .map(str::to_string)
+    });
+    let mut internal = section.as_deref().is_some_and(internal_section);
     let mut carried: BTreeMap<u32, String> = BTreeMap::new();
+    let mut last_question: Option<String> = None;
     for r in l.header_row.map_or(0, |h| h + 1)..=max_row {
         let row_cells: Vec<(u32, &String)> = g
             .cells
             .range((r, 0)..(r, max_col + 1))
             .map(|(&(_, c), v)| (c, v))
             .collect();
+        if row_cells.is_empty() {
+            continue;
+        }
+        let mut new_section = |title: Option<&str>, carried: &mut BTreeMap<u32, String>| {
+            if let Some(t) = title {
+                section = Some(t.to_string());
+                internal = internal_section(t);
+            }
+            carried.clear();
+        };
+        if let Some(title) = header_repeat(l, &row_cells) {
+            new_section(title, &mut carried);
+            continue;
+        }
         let qcell = cell_or_anchor(g, r, l.question_col);
         // A merged range across the table's width is a section heading, not a question.
         let wide_merge = |m: Option<CellRange>| {
@@ -689,9 +1071,8 @@ fn question_rows(g: &Grid, l: &Layout, loc: &Location) -> Result<Vec<QuestionRow
                 [id, text] if looks_like_id(id) => Some(*text),
                 _ => None,
             };
-            if let Some(h) = heading.filter(|h| h.chars().count() <= 120 && !h.ends_with('?')) {
-                section = Some(h.to_string());
-                carried.clear();
+            if let Some(h) = heading.filter(|h| is_heading(h)) {
+                new_section(Some(h), &mut carried);
             }
             continue;
         };
@@ -704,26 +1085,33 @@ fn question_rows(g: &Grid, l: &Layout, loc: &Location) -> Result<Vec<QuestionRow
                 ),
             ));
         }
-        if header_q.as_deref() == Some(norm(text).as_str()) {
-            continue; // the header repeated (printed page breaks)
-        }
         let others = row_cells
             .iter()
             .filter(|(c, _)| *c != l.question_col)
             .count();
         let t = text.trim();
         let lower = t.to_ascii_lowercase();
+        // A lone short text in the question column is a section title, unless it names a
+        // field to fill in ("Solution Provider Name") or its answer cell offers a dropdown.
+        let dropdown = l.answer_col.is_some_and(|a| g.allowed_at(r, a).is_some());
         if others == 0
             && t.chars().count() <= 80
             && !t.ends_with('?')
             && !opens_like_question(t)
             && !lower.starts_with("note")
+            && !looks_like_field(t)
+            && !dropdown
         {
-            section = Some(t.to_string());
-            carried.clear();
+            // A title starts a section; an instruction sentence is passed over.
+            if is_heading(t) {
+                new_section(Some(t), &mut carried);
+            }
             continue;
         }
         if others == 0 && (lower.starts_with("note:") || lower.starts_with("instructions")) {
+            continue;
+        }
+        if internal {
             continue;
         }
         let get = |c: Option<u32>| {
@@ -745,14 +1133,27 @@ fn question_rows(g: &Grid, l: &Layout, loc: &Location) -> Result<Vec<QuestionRow
                 }
             }
         }
+        // A follow-up ("- If so, how ...?") is asked of the question above it.
+        let question = match (follow_up(t), &last_question) {
+            (Some(rest), Some(parent)) => {
+                context.push(parent.clone());
+                rest.to_string()
+            }
+            (Some(rest), None) => rest.to_string(),
+            (None, _) => {
+                last_question = Some(t.to_string());
+                t.to_string()
+            }
+        };
         rows.push(QuestionRow {
             sheet: g.name.clone(),
             row: r,
-            question: t.to_string(),
+            question,
             qid: get(l.id_col),
             section: section.clone(),
             context,
-            existing_answer: get(l.answer_col),
+            // A formula's cached value is not an answer the vendor typed.
+            existing_answer: get(l.answer_col.filter(|&a| !g.formulas.contains(&(r, a)))),
             existing_comment: get(l.comment_col),
         });
     }

@@ -11,10 +11,12 @@ use std::path::PathBuf;
 pub mod cellref;
 pub mod input;
 pub mod layout;
+pub mod layout_file;
 pub mod notes;
 mod ods;
 pub(crate) mod package;
 pub mod patch;
+pub mod protection;
 pub mod read;
 pub mod validation;
 pub mod write;
@@ -48,6 +50,11 @@ pub struct Grid {
     pub hidden: bool,
     /// Dropdown (list validation) rules: which values a cell accepts.
     pub lists: Vec<ListRule>,
+    /// How the sheet is protected, if it is: which cells the vendor may type in.
+    pub protection: Option<protection::Protection>,
+    /// Formula cells that are a plain reference to one cell of another sheet (an answer
+    /// cell that shows what the vendor typed on a `START HERE` sheet).
+    pub sources: BTreeMap<(u32, u32), protection::CellSource>,
 }
 
 /// A list validation: the cells it covers and the values it allows.
@@ -60,6 +67,10 @@ pub struct ListRule {
 impl Grid {
     pub fn get(&self, row: u32, col: u32) -> Option<&str> {
         self.cells.get(&(row, col)).map(|s| s.as_str())
+    }
+    /// True when the cell is locked on a protected sheet: not the vendor's to type in.
+    pub fn locked(&self, row: u32, col: u32) -> bool {
+        self.protection.as_ref().is_some_and(|p| p.locked(row, col))
     }
     /// The values a dropdown allows in a cell, if one covers it.
     pub fn allowed_at(&self, row: u32, col: u32) -> Option<&[String]> {
@@ -91,6 +102,11 @@ pub struct LayoutOverrides {
     pub question_col: Option<String>,
     pub answer_col: Option<String>,
     pub comment_col: Option<String>,
+    /// Per sheet, from a saved layout (`--layout`): these flags for that sheet; a sheet named
+    /// here is read even where its name or content would skip it.
+    pub per_sheet: BTreeMap<String, LayoutOverrides>,
+    /// Sheets a saved layout skips.
+    pub skip: BTreeSet<String>,
 }
 
 /// Where things are on one sheet. Rows and columns 0-based.

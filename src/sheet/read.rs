@@ -112,6 +112,7 @@ pub fn read_workbook_with(path: &Path, limits: ReadLimits) -> Result<Workbook> {
             pkg.check(Format::Xlsx)?;
             let mut grids = read_xlsx(path, bytes, limits)?;
             super::validation::read_lists(&mut pkg, &mut grids)?;
+            super::protection::read_protection(&mut pkg, &mut grids)?;
             grids
         }
         InputKind::Ods => {
