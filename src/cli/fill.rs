@@ -294,12 +294,18 @@ pub fn run(a: Args) -> Result<ExitStatus> {
         ));
     }
     if let Some(path) = &a.report {
-        let json = match reports.as_slice() {
-            [one] => serde_json::to_string_pretty(one),
-            all => serde_json::to_string_pretty(all),
-        }
-        .map_err(|e| Error::internal(format!("cannot encode report: {e}")))?;
-        outputs.stage(path, |tmp| crate::atomic::write_bytes(tmp, json.as_bytes()))?;
+        // Streamed into the file: a 200,000-row report is not held as one string.
+        outputs.stage(path, |tmp| {
+            crate::atomic::write_file(tmp, |w| {
+                match reports.as_slice() {
+                    [one] => serde_json::to_writer_pretty(&mut *w, one),
+                    all => serde_json::to_writer_pretty(&mut *w, all),
+                }
+                .map_err(|e| {
+                    Error::internal(format!("cannot write report {}: {e}", path.display()))
+                })
+            })
+        })?;
     }
     outputs.commit()?;
     for s in summaries {

@@ -153,8 +153,13 @@ pub fn library_hash(root: &Path) -> Result<String> {
     for path in library_files(root)? {
         let rel = path.strip_prefix(root).unwrap_or(&path);
         h.write(rel.to_string_lossy().as_bytes());
-        let bytes = std::fs::read(&path)
-            .map_err(|e| Error::library(Location::file(&path), format!("cannot read: {e}")))?;
+        // Regular files only: a file swapped for a pipe after listing must not hang.
+        let bytes = crate::sheet::input::read_regular(
+            &path,
+            crate::knowledge::load::MAX_LIBRARY_FILE,
+            || Location::file(&path),
+        )
+        .map_err(|e| Error::library(Location::file(&path), format!("cannot read: {e}")))?;
         h.write(&bytes);
     }
     Ok(format!("{:016x}", h.0))

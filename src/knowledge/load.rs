@@ -379,7 +379,7 @@ fn validate_entry(
 }
 
 /// Largest library file Vouch reads.
-const MAX_LIBRARY_FILE: u64 = 256 << 20;
+pub const MAX_LIBRARY_FILE: u64 = 256 << 20;
 
 /// A library file's text. Regular files only (also behind symlinks): a named pipe named
 /// `x.toml` would block the read forever, so it is refused by name instead.

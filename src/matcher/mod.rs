@@ -209,6 +209,9 @@ pub struct Matcher<'a> {
     answers: Arc<Vec<SharedAnswer>>,
     /// A number for each term of the entries' phrasings and their concept words.
     ids: Arc<HashMap<String, u32>>,
+    /// The terms each retrieval field holds, in `RETRIEVAL_FIELDS` order (None when the
+    /// index could not be listed: then every clause is sent).
+    field_terms: Arc<Option<Vec<HashSet<String>>>>,
 }
 
 /// An entry's answer text and citations, allocated once.
@@ -375,6 +378,7 @@ impl<'a> Matcher<'a> {
             si,
             answers: Arc::new(answers),
             ids: Arc::new(ids),
+            field_terms: Arc::new(field_terms(si)),
             frequencies: Arc::new(frequencies),
             vocabulary: Arc::new(vocabulary),
             contrasts: Arc::new(contrasts(si, &prepared)),
@@ -971,18 +975,22 @@ impl<'a> Matcher<'a> {
 
     /// Candidate positions from tantivy: BM25 over the analysed fields.
     fn retrieve(&self, q: &[String], ctx: &[String]) -> Vec<usize> {
-        let f = &self.si.fields;
         let mut clauses: Vec<(Occur, Box<dyn TQuery>)> = Vec::new();
-        let fields = [
-            (f.question, 1.0f32),
-            (f.alternates, 1.0),
-            (f.tags, 0.5),
-            (f.answer, 0.3),
-            (f.parts, 0.5),
-        ];
+        let fields = retrieval_fields(self.si);
         for (terms, factor) in [(q, 1.0f32), (ctx, 0.3)] {
             for t in terms {
-                for (field, boost) in fields {
+                for (k, (field, boost)) in fields.into_iter().enumerate() {
+                    // A term the field never holds matches nothing and adds nothing to any
+                    // score: its clause would only cost a dictionary lookup.
+                    let absent = self
+                        .field_terms
+                        .as_ref()
+                        .as_ref()
+                        .and_then(|f| f.get(k))
+                        .is_some_and(|set| !set.contains(t));
+                    if absent {
+                        continue;
+                    }
                     let tq = TermQuery::new(
                         Term::from_field_text(field, t),
                         IndexRecordOption::WithFreqs,
@@ -1010,6 +1018,37 @@ impl<'a> Matcher<'a> {
             })
             .collect()
     }
+}
+
+/// The fields retrieval searches, with their boosts.
+fn retrieval_fields(si: &SearchIndex) -> [(tantivy::schema::Field, f32); 5] {
+    let f = &si.fields;
+    [
+        (f.question, 1.0f32),
+        (f.alternates, 1.0),
+        (f.tags, 0.5),
+        (f.answer, 0.3),
+        (f.parts, 0.5),
+    ]
+}
+
+/// The terms each retrieval field holds, over all segments; None if a dictionary cannot be
+/// read (retrieval then sends every clause, as before).
+fn field_terms(si: &SearchIndex) -> Option<Vec<HashSet<String>>> {
+    let searcher = si.reader.searcher();
+    let mut out = Vec::new();
+    for (field, _) in retrieval_fields(si) {
+        let mut set = HashSet::default();
+        for seg in searcher.segment_readers() {
+            let inv = seg.inverted_index(field).ok()?;
+            let mut stream = inv.terms().stream().ok()?;
+            while stream.advance() {
+                set.insert(String::from_utf8_lossy(stream.key()).into_owned());
+            }
+        }
+        out.push(set);
+    }
+    Some(out)
 }
 
 /// The shortlist (first three) offered to a reviewer holds the entry whose answer text
