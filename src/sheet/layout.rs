@@ -1020,9 +1020,8 @@ fn question_rows(g: &Grid, l: &Layout, loc: &Location) -> Result<Vec<QuestionRow
             .range((h, 0)..=(h, l.question_col))
             .map(|(_, v)| v.trim())
             .find(|v| {
-                !v.is_empty()
-                    && matches!(role_of(v), None | Some(Role::Context))
-                    && !looks_like_id(v)
+                // Not a column title ("Section", "Control Title"): those name a column.
+                !v.is_empty() && role_of(v).is_none() && !looks_like_id(v)
             })
             .map(str::to_string)
     });
