@@ -14,7 +14,7 @@ use std::path::Path;
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::Reader;
 
-use super::package::{attr, Package};
+use super::package::{attr, push_entity, Package};
 use super::read::{check_position, number_text, Budget, ReadLimits};
 use super::Grid;
 use crate::error::{Error, Location, Result};
@@ -176,18 +176,8 @@ fn read_content(xml: &mut dyn BufRead, path: &Path, limits: ReadLimits) -> Resul
             }
             Event::GeneralRef(g) => {
                 if let Some(c) = cell.as_mut() {
-                    let s = match g.resolve_char_ref() {
-                        Ok(Some(ch)) => ch.to_string(),
-                        _ => match g.as_ref() {
-                            "quot" => "\"",
-                            "amp" => "&",
-                            "lt" => "<",
-                            "gt" => ">",
-                            "apos" => "'",
-                            _ => "",
-                        }
-                        .to_string(),
-                    };
+                    let mut s = String::new();
+                    push_entity(&mut s, &g);
                     push_capped(&mut c.text, &s);
                 }
             }

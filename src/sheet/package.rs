@@ -722,6 +722,22 @@ pub(crate) fn for_each_element(
     }
 }
 
+/// Append the text an entity or character reference (`&quot;`, `&#39;`) stands for.
+pub(crate) fn push_entity(out: &mut String, g: &quick_xml::events::BytesRef<'_>) {
+    if let Ok(Some(c)) = g.resolve_char_ref() {
+        out.push(c);
+        return;
+    }
+    out.push_str(match g.as_ref() {
+        "quot" => "\"",
+        "amp" => "&",
+        "lt" => "<",
+        "gt" => ">",
+        "apos" => "'",
+        _ => "",
+    });
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -16,7 +16,7 @@ use quick_xml::events::Event;
 use quick_xml::Reader;
 
 use super::cellref::parse_ref;
-use super::package::{attr, Package};
+use super::package::{attr, push_entity, Package};
 use super::Grid;
 use crate::error::{Error, Location, Result};
 
@@ -208,21 +208,7 @@ fn sheet_facts(xml: &mut dyn BufRead, unlocked_xf: &[bool], loc: &Location) -> R
                     formula.push_str(&t.xml10_content());
                 }
             }
-            Ok(Event::GeneralRef(g)) if in_formula => {
-                let s = match g.resolve_char_ref() {
-                    Ok(Some(ch)) => ch.to_string(),
-                    _ => match g.as_ref() {
-                        "quot" => "\"",
-                        "amp" => "&",
-                        "lt" => "<",
-                        "gt" => ">",
-                        "apos" => "'",
-                        _ => "",
-                    }
-                    .to_string(),
-                };
-                formula.push_str(&s);
-            }
+            Ok(Event::GeneralRef(g)) if in_formula => push_entity(&mut formula, &g),
             Ok(Event::End(e)) => match e.local_name().as_ref() {
                 "f" => {
                     in_formula = false;

@@ -11,11 +11,11 @@ use std::collections::{BTreeMap, HashMap};
 use std::io::BufRead;
 use std::path::Path;
 
-use quick_xml::events::{BytesRef, Event};
+use quick_xml::events::Event;
 use quick_xml::Reader;
 
 use super::cellref::parse_range;
-use super::package::{attr, Package, PatchLimits};
+use super::package::{attr, push_entity, Package, PatchLimits};
 use super::read::{read_workbook_with, ReadLimits};
 use super::{CellRange, Grid};
 use crate::error::{Error, Location, Result};
@@ -148,22 +148,6 @@ fn names_in(xml: &mut dyn BufRead, loc: Location) -> Result<HashMap<String, Stri
         buf.clear();
     }
     Ok(out)
-}
-
-/// Append the text an entity or character reference (`&quot;`, `&#39;`) stands for.
-fn push_entity(out: &mut String, g: &BytesRef<'_>) {
-    if let Ok(Some(c)) = g.resolve_char_ref() {
-        out.push(c);
-        return;
-    }
-    out.push_str(match g.as_ref() {
-        "quot" => "\"",
-        "amp" => "&",
-        "lt" => "<",
-        "gt" => ">",
-        "apos" => "'",
-        _ => "",
-    });
 }
 
 /// The validations of one sheet, in either the classic or the Excel 2010 form.
