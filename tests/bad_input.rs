@@ -858,3 +858,42 @@ fn biff(more: &[(u16, Vec<u8>)]) -> Vec<u8> {
     }
     out
 }
+
+/// A sheet part over the per-part bound (100 MB inflated) is refused before any parser or
+/// the patcher holds it: a fill's memory is bounded by the part limit, not by a multiple of
+/// the whole-package limit. (It was accepted at 250 MB with 534 MB of RSS.)
+#[test]
+fn a_sheet_part_over_the_part_limit_is_refused() {
+    let d = tempfile::tempdir().unwrap();
+    let padding = "<x/>".repeat((101 << 20) / 4);
+    let rows = format!("{padding}<row r=\"1\">{}</row>", inline("A1", "Question"));
+    std::fs::write(d.path().join("big.xlsx"), xlsx(&sheet(&rows), None)).unwrap();
+    assert_refused(d.path(), "big.xlsx", "100 MB for one part", &[]);
+}
+
+/// More questions than a run fills in seconds are refused with the count, before matching;
+/// rows that are not questions do not count. (199,000 questions took 25-37 s and 900 MB.)
+#[test]
+fn more_than_20000_questions_are_refused_with_the_count() {
+    let d = tempfile::tempdir().unwrap();
+    let mut csv = String::from("Question,Answer\n");
+    for i in 0..20_001 {
+        csv.push_str(&format!("Do you encrypt backup set number {i} at rest?,\n"));
+    }
+    std::fs::write(d.path().join("many.csv"), &csv).unwrap();
+    assert_refused(d.path(), "many.csv", "20001 questions found", &[]);
+    // Blank and non-question rows beyond the limit are fine.
+    let mut sparse = String::from("Question,Answer\nDo you encrypt data at rest?,\n");
+    sparse.push_str(&",\n".repeat(30_000));
+    std::fs::write(d.path().join("sparse.csv"), &sparse).unwrap();
+    let out = vouch_env(
+        d.path(),
+        &["fill", "sparse.csv", "--library", &library()],
+        &[],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

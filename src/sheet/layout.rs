@@ -19,6 +19,10 @@ use crate::error::{Error, Location, Result};
 
 /// Longest question text Vouch accepts; anything longer is not a questionnaire cell.
 pub const MAX_QUESTION_CHARS: usize = 10_000;
+/// Most questions one questionnaire may hold: ten times the largest real ones (SIG Core has
+/// under 2,000), and what fills in a few seconds on two cores. Rows that are not questions
+/// do not count.
+pub const MAX_QUESTIONS: usize = 20_000;
 /// Rows scanned from the top for the header.
 const HEADER_SCAN_ROWS: u32 = 60;
 /// Header cells longer than this are prose, not column titles.
@@ -534,6 +538,15 @@ pub fn detect(wb: &Workbook, ov: &LayoutOverrides) -> Result<Questionnaire> {
                 q.skipped.push((g.name.clone(), why));
             }
         }
+    }
+    let total: usize = q.sheets.iter().map(|s| s.rows.len()).sum();
+    if total > MAX_QUESTIONS {
+        return Err(Error::input(
+            file,
+            format!(
+                "{total} questions found; Vouch fills up to {MAX_QUESTIONS} per questionnaire (a few seconds' work): split the file, or pick sheets with --sheet"
+            ),
+        ));
     }
     if q.sheets.is_empty() {
         let why = match q.skipped.as_slice() {

@@ -44,6 +44,10 @@ impl AsRef<[u8]> for Bytes {
 /// most 32,767 characters (under 400 KB even fully escaped), so this only stops padding
 /// meant to make a parser buffer a whole part.
 pub const MAX_XML_RUN: u64 = 16 << 20;
+/// Largest part (one worksheet's XML, say) Vouch inflates. The patcher rewrites a worksheet
+/// in memory, about twice its size, so this bounds a fill's memory; a real questionnaire's
+/// largest sheet is a few MB.
+pub const MAX_PART_BYTES: u64 = 100 << 20;
 /// Most shared strings a workbook may hold (a questionnaire has a few thousand).
 pub const MAX_SHARED_STRINGS: u64 = 2_000_000;
 /// Largest shared-formula index (`<f t="shared" si="…">`); calamine sizes a vector by it.
@@ -79,7 +83,7 @@ impl Default for PatchLimits {
     fn default() -> Self {
         let total = max_inflated_bytes();
         PatchLimits {
-            max_entry_bytes: total.min(256 << 20),
+            max_entry_bytes: total.min(MAX_PART_BYTES),
             max_total_bytes: total,
         }
     }
@@ -177,8 +181,9 @@ fn bomb(loc: &Location, entry: &str) -> Error {
     Error::input(
         loc.clone(),
         format!(
-            "part '{}' inflates beyond the size limit; refusing a possible zip bomb",
-            shorten(entry)
+            "part '{}' inflates beyond Vouch's size limits ({} MB for one part; {MAX_INFLATED_ENV}, default 1024 MB, in all); refusing a possible zip bomb",
+            shorten(entry),
+            MAX_PART_BYTES >> 20
         ),
     )
 }
@@ -369,7 +374,10 @@ impl Package {
             let xml_named = [".xml", ".rels", ".vml"]
                 .iter()
                 .any(|ext| lower.ends_with(ext));
-            let budget = self.limits.max_total_bytes.saturating_sub(total);
+            let budget = self
+                .limits
+                .max_entry_bytes
+                .min(self.limits.max_total_bytes.saturating_sub(total));
             let entry = self
                 .zip
                 .by_index(i)

@@ -101,7 +101,9 @@ pub fn read_workbook_with(path: &Path, limits: ReadLimits) -> Result<Workbook> {
         return Err(Error::input(loc(), "the file is empty"));
     }
     let plimits = PatchLimits {
-        max_entry_bytes: limits.max_inflated_bytes,
+        max_entry_bytes: limits
+            .max_inflated_bytes
+            .min(super::package::MAX_PART_BYTES),
         max_total_bytes: limits.max_inflated_bytes,
     };
     let sheets = match kind {
