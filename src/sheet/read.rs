@@ -334,6 +334,10 @@ fn read_xls(path: &Path, bytes: Vec<u8>, limits: ReadLimits) -> Result<Vec<Grid>
     if super::xls::is_encrypted(&bytes) {
         return Err(Error::input(loc(), ENCRYPTED));
     }
+    // calamine lays out every sheet densely on opening: refuse a crafted extent first.
+    if let Some(why) = super::xls::extent_problem(&bytes) {
+        return Err(Error::input(loc(), why));
+    }
     let mut wb = calamine::Xls::new(Cursor::new(bytes)).map_err(|e| match e {
         calamine::XlsError::Password => Error::input(loc(), ENCRYPTED),
         e => Error::input(loc(), calamine_reason(&e.to_string())),

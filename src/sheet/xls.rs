@@ -85,39 +85,88 @@ impl<'a> Cfb<'a> {
     }
 }
 
+/// The directory's named streams: (name, start sector, size).
+fn directory(cfb: &Cfb<'_>, bytes: &[u8]) -> Vec<(String, u32, u64)> {
+    let Some(dir_start) = u32_at(bytes, 0x30) else {
+        return Vec::new();
+    };
+    let dir = cfb.read_chain(dir_start, 1 << 20);
+    dir.chunks_exact(128)
+        .map(|e| {
+            let name_len = usize::from(u16_at(e, 64).unwrap_or(0)).min(64);
+            let units: Vec<u16> = e[..name_len]
+                .chunks_exact(2)
+                .map(|p| u16::from_le_bytes([p[0], p[1]]))
+                .take_while(|&u| u != 0)
+                .collect();
+            let start = u32_at(e, 116).unwrap_or(END_OF_CHAIN);
+            let size = u32_at(e, 120).unwrap_or(0) as u64;
+            let name = if e[66] == 2 || e[66] == 5 {
+                String::from_utf16_lossy(&units)
+            } else {
+                String::new()
+            };
+            (name, start, size)
+        })
+        .collect()
+}
+
+/// Up to `max` bytes of the `Workbook` (or BIFF5 `Book`) stream, from the regular sectors or,
+/// for a stream under the cutoff, from the mini stream. None when the file has none.
+fn workbook_stream(bytes: &[u8], max: usize) -> Option<Vec<u8>> {
+    let cfb = Cfb::parse(bytes)?;
+    let entries = directory(&cfb, bytes);
+    let (_, start, size) = entries
+        .iter()
+        .find(|(n, _, _)| n == "Workbook" || n == "Book")?
+        .clone();
+    let want = (size as usize).min(max);
+    let cutoff = u32_at(bytes, 0x38).unwrap_or(4096) as u64;
+    if size >= cutoff {
+        return Some(cfb.read_chain(start, want));
+    }
+    // The mini stream: 64-byte sectors inside the root entry's stream, chained by the mini FAT.
+    let (_, root_start, root_size) = entries.first()?.clone();
+    let container = cfb.read_chain(root_start, (root_size as usize).min(1 << 26));
+    let mini_shift = u16_at(bytes, 0x20).filter(|s| (1..=12).contains(s))?;
+    let mini = 1usize << mini_shift;
+    let minifat_bytes = cfb.read_chain(u32_at(bytes, 0x3C)?, 1 << 24);
+    let minifat: Vec<u32> = (0..minifat_bytes.len() / 4)
+        .filter_map(|i| u32_at(&minifat_bytes, i * 4))
+        .collect();
+    let mut out = Vec::new();
+    let mut s = start;
+    let mut steps = 0;
+    while s != END_OF_CHAIN && out.len() < want && steps <= minifat.len() {
+        steps += 1;
+        let base = (s as usize).saturating_mul(mini);
+        let Some(chunk) = container.get(base..base.saturating_add(mini)) else {
+            break;
+        };
+        out.extend_from_slice(chunk);
+        let Some(&next) = minifat.get(s as usize) else {
+            break;
+        };
+        s = next;
+    }
+    out.truncate(want);
+    Some(out)
+}
+
 /// Whether a CFB file is a password-protected workbook.
 pub fn is_encrypted(bytes: &[u8]) -> bool {
     let Some(cfb) = Cfb::parse(bytes) else {
         return false;
     };
-    let Some(dir_start) = u32_at(bytes, 0x30) else {
-        return false;
-    };
-    let cutoff = u32_at(bytes, 0x38).unwrap_or(4096) as u64;
-    let dir = cfb.read_chain(dir_start, 1 << 20);
-    let mut workbook: Option<(u32, u64)> = None;
-    for e in dir.chunks_exact(128) {
-        let name_len = usize::from(u16_at(e, 64).unwrap_or(0)).min(64);
-        let units: Vec<u16> = e[..name_len]
-            .chunks_exact(2)
-            .map(|p| u16::from_le_bytes([p[0], p[1]]))
-            .take_while(|&u| u != 0)
-            .collect();
-        let name = String::from_utf16_lossy(&units);
-        if name == "EncryptionInfo" || name == "EncryptedPackage" {
-            return true;
-        }
-        if (name == "Workbook" || name == "Book") && e[66] == 2 {
-            let start = u32_at(e, 116).unwrap_or(END_OF_CHAIN);
-            let size = u32_at(e, 120).unwrap_or(0) as u64;
-            workbook = Some((start, size));
-        }
+    if directory(&cfb, bytes)
+        .iter()
+        .any(|(n, _, _)| n == "EncryptionInfo" || n == "EncryptedPackage")
+    {
+        return true;
     }
-    // A stream under the cutoff lives in the mini stream; calamine judges those itself.
-    let Some((start, size)) = workbook.filter(|w| w.1 >= cutoff) else {
+    let Some(stream) = workbook_stream(bytes, 1 << 16) else {
         return false;
     };
-    let stream = cfb.read_chain(start, (size as usize).min(1 << 16));
     // BIFF records: type, length, data. FILEPASS comes among the first globals records.
     let mut at = 0usize;
     while let (Some(typ), Some(len)) = (u16_at(&stream, at), u16_at(&stream, at + 2)) {
@@ -130,6 +179,71 @@ pub fn is_encrypted(bytes: &[u8]) -> bool {
         at += 4 + usize::from(len);
     }
     false
+}
+
+/// Largest area (rows x columns between a sheet's first and last cell) calamine may lay out:
+/// it builds a dense grid of every `.xls` sheet when the file is opened, so two cells at
+/// opposite corners would make it allocate gigabytes and abort.
+pub const MAX_XLS_AREA: u64 = 2_000_000;
+
+/// Why calamine must not open this `.xls`: a cell beyond column IV (BIFF8 has 256 columns),
+/// or a sheet whose cells span more than [`MAX_XLS_AREA`] cells. Scans every cell record
+/// (row and column are their first two fields; MULRK/MULBLANK also name a last column).
+pub fn extent_problem(bytes: &[u8]) -> Option<String> {
+    let stream = workbook_stream(bytes, 256 << 20)?;
+    let mut sheet = 0usize;
+    let mut bounds: Option<(u32, u32, u32, u32)> = None;
+    let check = |sheet: usize, b: Option<(u32, u32, u32, u32)>| -> Option<String> {
+        let (r0, r1, c0, c1) = b?;
+        let area = u64::from(r1 - r0 + 1) * u64::from(c1 - c0 + 1);
+        (area > MAX_XLS_AREA).then(|| {
+            format!(
+                "sheet {sheet} spans {} rows x {} columns ({area} cells); Vouch reads .xls sheets up to {MAX_XLS_AREA}: the file is damaged or crafted",
+                r1 - r0 + 1,
+                c1 - c0 + 1
+            )
+        })
+    };
+    let mut at = 0usize;
+    while let (Some(typ), Some(len)) = (u16_at(&stream, at), u16_at(&stream, at + 2)) {
+        let data = stream.get(at + 4..at + 4 + usize::from(len)).unwrap_or(&[]);
+        match typ {
+            // BOF: a new substream (the globals, then one per sheet).
+            0x0809 | 0x0409 | 0x0209 | 0x0009 => {
+                if let Some(p) = check(sheet, bounds) {
+                    return Some(p);
+                }
+                sheet += 1;
+                bounds = None;
+            }
+            0x0006 | 0x00FD | 0x0203 | 0x027E | 0x0201 | 0x0204 | 0x0205 | 0x00D6 | 0x00BD
+            | 0x00BE => {
+                if let (Some(r), Some(c)) = (u16_at(data, 0), u16_at(data, 2)) {
+                    let last = if matches!(typ, 0x00BD | 0x00BE) && data.len() >= 6 {
+                        u16_at(data, data.len() - 2).unwrap_or(c).max(c)
+                    } else {
+                        c
+                    };
+                    if last > 255 {
+                        return Some(format!(
+                            "a cell in sheet {} lies in column {} (row {}), beyond the 256 columns of an .xls sheet: the file is damaged or crafted",
+                            sheet.saturating_sub(1),
+                            u32::from(last) + 1,
+                            u32::from(r) + 1
+                        ));
+                    }
+                    let (r, c, last) = (u32::from(r), u32::from(c), u32::from(last));
+                    bounds = Some(match bounds {
+                        None => (r, r, c, last),
+                        Some((r0, r1, c0, c1)) => (r0.min(r), r1.max(r), c0.min(c), c1.max(last)),
+                    });
+                }
+            }
+            _ => {}
+        }
+        at += 4 + usize::from(len);
+    }
+    check(sheet.saturating_sub(1), bounds)
 }
 
 #[cfg(test)]
@@ -226,5 +340,30 @@ pub(crate) mod tests {
         assert!(is_encrypted(&ooxml));
         assert!(!is_encrypted(&plain[..600]));
         assert!(!is_encrypted(&[0xD0; 10]));
+    }
+
+    fn cell(typ: u16, r: u16, c: u16) -> (u16, Vec<u8>) {
+        let mut d = Vec::new();
+        d.extend(r.to_le_bytes());
+        d.extend(c.to_le_bytes());
+        d.extend([0u8; 10]);
+        (typ, d)
+    }
+
+    #[test]
+    fn cells_at_opposite_corners_or_past_column_iv_are_found() {
+        let bof = (0x0809u16, vec![0x00, 0x06, 0x10, 0x00, 0, 0, 0, 0]);
+        let ok = cfb_with_workbook(
+            &biff(&[bof.clone(), cell(0x0203, 0, 0), cell(0x0203, 500, 20)]),
+            None,
+        );
+        assert_eq!(extent_problem(&ok), None);
+        let corners = cfb_with_workbook(
+            &biff(&[bof.clone(), cell(0x0203, 0, 0), cell(0x0203, 65535, 200)]),
+            None,
+        );
+        assert!(extent_problem(&corners).unwrap().contains("rows x"));
+        let wide = cfb_with_workbook(&biff(&[bof, cell(0x00FD, 3, 4000)]), None);
+        assert!(extent_problem(&wide).unwrap().contains("column 4001"));
     }
 }
