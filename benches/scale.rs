@@ -113,6 +113,7 @@ fn fill_case(name: &str, input: &Path, lib: &Path) {
         &q.sheets[0],
         grid,
         &wb.sheets,
+        &mut fill::Claimed::new(),
         &mut items,
         CitationMode::Comment,
     );

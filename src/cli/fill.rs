@@ -167,10 +167,16 @@ pub fn run(a: Args) -> Result<ExitStatus> {
         } else {
             mode
         };
+        let mut claimed = fill::Claimed::new();
         for sq in &q.sheets {
             if let Some(grid) = wb.sheets.iter().find(|g| g.name == sq.sheet) {
                 edits.extend(fill::plan_sheet(
-                    sq, grid, &wb.sheets, &mut items, sheet_mode,
+                    sq,
+                    grid,
+                    &wb.sheets,
+                    &mut claimed,
+                    &mut items,
+                    sheet_mode,
                 ));
             }
         }

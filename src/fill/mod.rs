@@ -240,6 +240,10 @@ fn answer_target(grid: &Grid, all: &[Grid], row: u32, col: u32) -> Target {
     Target::Here
 }
 
+/// Answer cells already planned in this workbook: (sheet, row, col) → (value, the row that
+/// wrote it). A START HERE field and a sheet that shows it may both answer one cell.
+pub type Claimed = std::collections::BTreeMap<(String, u32, u32), (String, String)>;
+
 /// Plan the cells to write on one sheet for its `auto` items. The first `SheetEdits` is this
 /// sheet's; answers whose cell is a formula showing another sheet's cell (HECVAT's
 /// `START HERE` pattern) are written there, in further `SheetEdits` of that sheet. An item
@@ -250,6 +254,7 @@ pub fn plan_sheet(
     sq: &SheetQuestions,
     grid: &Grid,
     all: &[Grid],
+    claimed: &mut Claimed,
     items: &mut [Item],
     mode: CitationMode,
 ) -> Vec<SheetEdits> {
@@ -336,6 +341,29 @@ pub fn plan_sheet(
             Some(v) => (v, Some(full)),
             None => (full, None),
         };
+        // One cell, one answer: a second row that would write a different answer into a
+        // cell already answered (a field and the sheet that shows it) goes to review.
+        let key = match &target {
+            Target::Source(sheet, r, c) => (sheet.clone(), *r, *c),
+            _ => (sq.sheet.clone(), row, answer_col),
+        };
+        match claimed.get(&key) {
+            Some((v, by)) if *v != answer_text => {
+                item.status = Status::Review;
+                item.note = Some(format!(
+                    "'{}'!{}{} already holds the answer drafted for {by}, which differs from this one",
+                    key.0,
+                    col_letter(key.2),
+                    key.1 + 1
+                ));
+                continue;
+            }
+            Some(_) => {}
+            None => {
+                let by = format!("'{}' row {}", sq.sheet, item.row);
+                claimed.insert(key, (answer_text.clone(), by));
+            }
+        }
         match &target {
             Target::Source(sheet, r, c) => {
                 item.note = Some(format!(
@@ -700,12 +728,26 @@ mod tests {
     fn citations_go_where_the_mode_says() {
         let cite = "Source: pol §1 [vouch: enc; confidence 0.90]".to_string();
         let (sq, g, mut items) = sheet(true, None);
-        let e = plan_sheet(&sq, &g, &[], &mut items, CitationMode::Comment);
+        let e = plan_sheet(
+            &sq,
+            &g,
+            &[],
+            &mut Claimed::new(),
+            &mut items,
+            CitationMode::Comment,
+        );
         assert_eq!(
             cells(&e),
             vec![(1, 1, "Yes".into()), (1, 2, format!("Answer enc.\n{cite}"))]
         );
-        let e = plan_sheet(&sq, &g, &[], &mut items, CitationMode::Column);
+        let e = plan_sheet(
+            &sq,
+            &g,
+            &[],
+            &mut Claimed::new(),
+            &mut items,
+            CitationMode::Column,
+        );
         assert_eq!(
             cells(&e),
             vec![
@@ -715,13 +757,27 @@ mod tests {
                 (1, 3, cite.clone())
             ]
         );
-        let e = plan_sheet(&sq, &g, &[], &mut items, CitationMode::None);
+        let e = plan_sheet(
+            &sq,
+            &g,
+            &[],
+            &mut Claimed::new(),
+            &mut items,
+            CitationMode::None,
+        );
         assert_eq!(
             cells(&e),
             vec![(1, 1, "Yes".into()), (1, 2, "Answer enc.".into())]
         );
         let (sq, g, mut items) = sheet(false, None);
-        let e = plan_sheet(&sq, &g, &[], &mut items, CitationMode::Comment);
+        let e = plan_sheet(
+            &sq,
+            &g,
+            &[],
+            &mut Claimed::new(),
+            &mut items,
+            CitationMode::Comment,
+        );
         assert_eq!(
             cells(&e),
             vec![
@@ -735,11 +791,25 @@ mod tests {
     #[test]
     fn dropdowns_take_only_allowed_values() {
         let (sq, g, mut items) = sheet(true, Some(&["YES", "NO", "NA"]));
-        let e = plan_sheet(&sq, &g, &[], &mut items, CitationMode::None);
+        let e = plan_sheet(
+            &sq,
+            &g,
+            &[],
+            &mut Claimed::new(),
+            &mut items,
+            CitationMode::None,
+        );
         assert_eq!(cells(&e)[0], (1, 1, "YES".into()));
         let (sq, g, mut items) = sheet(true, Some(&["Compliant", "Non-compliant"]));
         items[0].proposal = Some(prop("enc", Some(ShortAnswer::Partial)));
-        let e = plan_sheet(&sq, &g, &[], &mut items, CitationMode::Comment);
+        let e = plan_sheet(
+            &sq,
+            &g,
+            &[],
+            &mut Claimed::new(),
+            &mut items,
+            CitationMode::Comment,
+        );
         assert!(e[0].edits.is_empty());
         assert_eq!(items[0].status, Status::Review);
         assert!(items[0]
@@ -747,5 +817,94 @@ mod tests {
             .as_deref()
             .unwrap()
             .contains("Compliant / Non-compliant"));
+    }
+
+    #[test]
+    fn locked_and_formula_answer_cells_go_to_review_naming_the_cell() {
+        let (sq, mut g, mut items) = sheet(true, None);
+        g.protection = Some(crate::sheet::protection::Protection {
+            default_locked: true,
+            ..Default::default()
+        });
+        let e = plan_sheet(
+            &sq,
+            &g,
+            &[],
+            &mut Claimed::new(),
+            &mut items,
+            CitationMode::Comment,
+        );
+        assert!(e[0].edits.is_empty());
+        assert_eq!(items[0].status, Status::Review);
+        assert!(
+            items[0].note.as_deref().unwrap().contains("B2 is locked"),
+            "{:?}",
+            items[0].note
+        );
+
+        let (sq, mut g, mut items) = sheet(true, None);
+        g.formulas.insert((1, 1));
+        plan_sheet(
+            &sq,
+            &g,
+            &[],
+            &mut Claimed::new(),
+            &mut items,
+            CitationMode::Comment,
+        );
+        assert_eq!(items[0].status, Status::Review);
+        assert!(items[0]
+            .note
+            .as_deref()
+            .unwrap()
+            .contains("B2 holds a formula"));
+    }
+
+    #[test]
+    fn a_formula_showing_another_sheet_is_answered_there_once() {
+        let (sq, mut g, mut items) = sheet(true, None);
+        g.formulas.insert((1, 1));
+        g.sources.insert(
+            (1, 1),
+            crate::sheet::protection::CellSource {
+                sheet: "START HERE".into(),
+                row: 4,
+                col: 2,
+            },
+        );
+        let start = Grid {
+            name: "START HERE".into(),
+            ..Default::default()
+        };
+        let all = vec![start, g.clone()];
+        let mut claimed = Claimed::new();
+        let e = plan_sheet(
+            &sq,
+            &g,
+            &all,
+            &mut claimed,
+            &mut items,
+            CitationMode::Comment,
+        );
+        assert_eq!(items[0].status, Status::Auto);
+        assert_eq!(e[1].sheet, "START HERE");
+        assert_eq!((e[1].edits[0].row, e[1].edits[0].col), (4, 2));
+        assert!(
+            e[0].edits.iter().all(|c| c.col != 1),
+            "the formula cell is not written"
+        );
+        // A second row drafting a different answer for that cell goes to review.
+        let (sq2, _, mut other) = sheet(true, None);
+        other[0].proposal = Some(prop("other", Some(ShortAnswer::No)));
+        plan_sheet(
+            &sq2,
+            &g,
+            &all,
+            &mut claimed,
+            &mut other,
+            CitationMode::Comment,
+        );
+        assert_eq!(other[0].status, Status::Review);
+        assert!(other[0].note.as_deref().unwrap().contains("already holds"));
     }
 }
