@@ -425,7 +425,6 @@ fn sheet_skip_reason(name: &str) -> Option<&'static str> {
         "analyst",
         "scoring",
         "score",
-        "institution",
         "reviewer",
         "assessor",
         "internal use",
@@ -449,7 +448,9 @@ fn sheet_skip_reason(name: &str) -> Option<&'static str> {
         "lookup",
         "dropdown",
         "introduction",
-        "legal",
+        "legal terms",
+        "legal notice",
+        "disclaimer",
         "terms and conditions",
         "terms of use",
         "contents",
@@ -777,7 +778,18 @@ fn unlocked_answer_cols(g: &Grid, l: &Layout, rows: &[QuestionRow]) -> (Option<u
     let Some((_, max_col)) = g.extent() else {
         return (l.answer_col, l.comment_col);
     };
+    // A column whose header names another role (guidance, ids, context) is never the answer
+    // column, even when unlocked.
+    let other_role = |c: u32| {
+        l.headers
+            .get(&c)
+            .and_then(|h| role_of(h))
+            .is_some_and(|r| matches!(r, Role::Ignore | Role::Id | Role::Context | Role::Question))
+    };
     let open = |c: u32| {
+        if other_role(c) {
+            return false;
+        }
         let n = rows.iter().filter(|r| !g.locked(r.row, c)).count();
         n * 2 > rows.len()
     };
@@ -809,14 +821,20 @@ fn looks_like_id(s: &str) -> bool {
         && !s.contains(char::is_whitespace)
 }
 
-/// Without an id header: the nearest column left of the questions whose cells look like ids.
+/// Without an id header: the nearest column left of the questions whose cells, on question
+/// rows, look like ids.
 fn id_by_content(g: &Grid, start: u32, question_col: u32) -> Option<u32> {
     // The first 200 values of each column left of the questions, in one pass over the cells
     // (a pass per column was columns x cells on a wide, sparse sheet).
     const SAMPLE: usize = 200;
     let mut vals: Vec<Vec<&String>> = vec![Vec::new(); question_col as usize];
     let mut full = 0;
-    for ((_, c), v) in g.cells.range((start, 0)..) {
+    // Only rows with a question count: section titles in the id column ("Data
+    // Classification" above "GNRL-01") are not ids and do not make the column less of one.
+    for ((r, c), v) in g.cells.range((start, 0)..) {
+        if !g.cells.contains_key(&(*r, question_col)) {
+            continue;
+        }
         if let Some(col) = vals.get_mut(*c as usize) {
             if col.len() < SAMPLE {
                 col.push(v);
@@ -890,6 +908,9 @@ fn opens_like_question(text: &str) -> bool {
         "share",
         "name",
         "if",
+        "select",
+        "choose",
+        "enter",
     ]
     .contains(&first)
 }
@@ -920,6 +941,8 @@ fn looks_like_field(t: &str) -> bool {
         "section",
         "part",
     ];
+    // Words that name a value to type in, not a topic: "Data Location" or "Contact
+    // Information" title sections; "Company Website URL" asks for a value.
     const FIELD: &[&str] = &[
         "name",
         "email",
@@ -929,21 +952,9 @@ fn looks_like_field(t: &str) -> bool {
         "address",
         "phone",
         "telephone",
-        "date",
-        "contact",
-        "country",
         "headquarters",
-        "location",
-        "version",
-        "title",
-        "role",
-        "position",
-        "department",
-        "signature",
         "duns",
-        "employees",
-        "founded",
-        "revenue",
+        "signature",
         "option",
     ];
     t.trim_end().ends_with(':') || (has_word(&n, FIELD) && !has_word(&n, SECTION))
@@ -967,7 +978,6 @@ fn internal_section(title: &str) -> bool {
             "internal use",
             "official use",
             "office use",
-            "for use by",
             "reviewer use",
             "analyst use",
             "institution use",
@@ -1410,5 +1420,109 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(e.contains("side by side"), "{e}");
+    }
+
+    #[test]
+    fn answer_header_without_question_header_repeated_headers_fields_and_follow_ups() {
+        let g = grid(
+            "Vendor",
+            &[
+                &["Vendor questionnaire"],
+                &[],
+                &[
+                    "General",
+                    "",
+                    "Answer",
+                    "Additional Information",
+                    "Guidance",
+                ],
+                &[
+                    "GNRL-01",
+                    "Solution Provider Name",
+                    "",
+                    "",
+                    "Type the legal name of the company.",
+                ],
+                &[
+                    "GNRL-02",
+                    "Do you have a security program?",
+                    "",
+                    "",
+                    "Describe its scope and owner.",
+                ],
+                &["Data Classification"],
+                &["", "Do you classify data by sensitivity?"],
+                &["", "- If so, how many levels do you use?"],
+                &["Internal Use"],
+                &["", "Reviewer follow-up needed"],
+                &[
+                    "Encryption",
+                    "",
+                    "Answer",
+                    "Additional Information",
+                    "Guidance",
+                ],
+                &[
+                    "ENCR-01",
+                    "Is data encrypted at rest?",
+                    "",
+                    "",
+                    "Name the algorithm.",
+                ],
+            ],
+        );
+        let q = detect(&wb(vec![g]), &LayoutOverrides::default()).unwrap();
+        let s = &q.sheets[0];
+        assert_eq!(
+            (
+                s.layout.header_row,
+                s.layout.question_col,
+                s.layout.answer_col,
+                s.layout.comment_col
+            ),
+            (Some(2), 1, Some(2), Some(3))
+        );
+        assert_eq!(
+            s.layout.id_col,
+            Some(0),
+            "ids told from questions by content"
+        );
+        let rows: Vec<(u32, &str, Option<&str>)> = s
+            .rows
+            .iter()
+            .map(|r| (r.row, r.question.as_str(), r.section.as_deref()))
+            .collect();
+        assert_eq!(
+            rows,
+            vec![
+                (3, "Solution Provider Name", Some("General")),
+                (4, "Do you have a security program?", Some("General")),
+                (
+                    6,
+                    "Do you classify data by sensitivity?",
+                    Some("Data Classification")
+                ),
+                (
+                    7,
+                    "If so, how many levels do you use?",
+                    Some("Data Classification")
+                ),
+                (11, "Is data encrypted at rest?", Some("Encryption")),
+            ]
+        );
+        assert!(s.rows[3]
+            .context
+            .contains(&"Do you classify data by sensitivity?".to_string()));
+    }
+
+    #[test]
+    fn evaluation_and_legal_sheets_are_skipped_but_compliance_sheets_are_not() {
+        assert!(sheet_skip_reason("Institution Evaluation").is_some());
+        assert!(sheet_skip_reason("Analyst Reference").is_some());
+        assert!(sheet_skip_reason("Legal Terms").is_some());
+        assert!(sheet_skip_reason("Introduction").is_some());
+        assert!(sheet_skip_reason("Legal & Compliance").is_none());
+        assert!(sheet_skip_reason("Data Security").is_none());
+        assert!(sheet_skip_reason("START HERE").is_none());
     }
 }
