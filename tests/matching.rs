@@ -651,3 +651,96 @@ fn an_entry_concept_written_apart_in_the_question_is_found() {
         "network-diagram"
     );
 }
+
+/// Neighbours are not synonyms (../shared/domain): intrusion detection alerts, prevention
+/// blocks; the carve-out and inclusive methods are opposites; Privacy Shield was invalidated
+/// and is not the Data Privacy Framework. A library answering each apart must tell them apart,
+/// and a Privacy Shield question must never be answered Yes by the DPF entry. (Before, one
+/// synonym group made them tie: prevention was auto-answered by detection at 0.90.)
+#[test]
+fn neighbours_that_are_not_synonyms_are_told_apart() {
+    let d = tempfile::tempdir().unwrap();
+    std::fs::write(
+        d.path().join("sources.toml"),
+        "[[source]]\nid = \"p\"\ntitle = \"Policy\"\nversion = \"1\"\ndate = \"2026-01-01\"\nkind = \"policy\"\n",
+    )
+    .unwrap();
+    let entry = |id: &str, q: &str, a: &str| {
+        format!(
+            "[[entry]]\nid = \"{id}\"\nquestion = \"{q}\"\nanswer = \"{a}\"\nshort_answer = \"Yes\"\ncitations = [{{ doc = \"p\", section = \"1\" }}]\ntags = [\"t\"]\nowner = \"a@b.c\"\nreviewed = \"2026-01-01\"\n\n"
+        )
+    };
+    let text = [
+        entry(
+            "hids",
+            "Do you employ host-based intrusion detection?",
+            "Yes, on every server.",
+        ),
+        entry(
+            "hips",
+            "Do you employ host-based intrusion prevention?",
+            "Yes, in blocking mode.",
+        ),
+        entry(
+            "carve",
+            "Do your SOC reports use the carve-out method for subservice organizations?",
+            "Yes, the carve-out method.",
+        ),
+        entry(
+            "inclusive",
+            "Do your SOC reports use the inclusive method for subservice organizations?",
+            "No.",
+        ),
+        entry(
+            "dpf",
+            "Are you certified under the EU-U.S. Data Privacy Framework?",
+            "Yes, since 2023.",
+        ),
+    ]
+    .concat();
+    std::fs::write(d.path().join("t.toml"), text).unwrap();
+    std::fs::copy(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("knowledge/synonyms.toml"),
+        d.path().join("synonyms.toml"),
+    )
+    .unwrap();
+    let (si, _) = open_or_build(d.path()).unwrap();
+    let m = Matcher::new(&si);
+    assert_eq!(
+        top(&m, &si, "Is host-based intrusion prevention in place?", &[]),
+        "hips"
+    );
+    assert_eq!(
+        top(&m, &si, "Is host-based intrusion detection in place?", &[]),
+        "hids"
+    );
+    assert_eq!(
+        top(
+            &m,
+            &si,
+            "Is the inclusive method used for subservice organizations in your SOC report?",
+            &[]
+        ),
+        "inclusive"
+    );
+    assert_eq!(
+        top(
+            &m,
+            &si,
+            "Is the carve-out method used for subservice organizations in your SOC report?",
+            &[]
+        ),
+        "carve"
+    );
+    let r = m.rank(&Query {
+        text: "Are you Privacy Shield certified?".into(),
+        context: vec![],
+    });
+    let auto = r.confidence >= Thresholds::default().auto
+        && r.top().is_some_and(|c| si.entries[c.entry].id == "dpf");
+    assert!(
+        !auto,
+        "Privacy Shield auto-answered by the DPF entry at {}",
+        r.confidence
+    );
+}
