@@ -744,3 +744,78 @@ fn neighbours_that_are_not_synonyms_are_told_apart() {
         r.confidence
     );
 }
+
+/// A library built from a questionnaire's own questions (a team that answered CAIQ v4.0.3,
+/// asked again): a question worded exactly as an entry's phrasing ranks that entry first,
+/// whatever the questionnaire's damping of its boilerplate words; two entries worded alike
+/// tie and are never auto. (A&A-01.1 was matched to A&A-01.2 in a fill of the official CAIQ.)
+#[test]
+fn a_question_worded_as_an_entry_ranks_it_first_and_ties_are_never_auto() {
+    let d = tempfile::tempdir().unwrap();
+    std::fs::write(
+        d.path().join("sources.toml"),
+        "[[source]]\nid = \"caiq\"\ntitle = \"CAIQ\"\nversion = \"4.0.3\"\ndate = \"2026-01-01\"\nkind = \"questionnaire\"\n",
+    )
+    .unwrap();
+    let boiler =
+        "established, documented, approved, communicated, applied, evaluated, and maintained";
+    let topics = [
+        "audit and assurance",
+        "application and interface security",
+        "business continuity management",
+        "change control and configuration management",
+        "cryptography, encryption and key management",
+        "datacenter security",
+        "data security and privacy lifecycle management",
+        "governance, risk and compliance",
+    ];
+    let mut text = String::new();
+    let mut questions = Vec::new();
+    for (i, t) in topics.iter().enumerate() {
+        let q1 = format!("Are {t} policies and procedures {boiler}?");
+        let q2 = format!("Are {t} policies and procedures reviewed and updated at least annually?");
+        for (j, q) in [(1, &q1), (2, &q2)] {
+            text.push_str(&format!(
+                "[[entry]]\nid = \"T{i}-01.{j}\"\nquestion = \"{q}\"\nanswer = \"Yes.\"\nshort_answer = \"Yes\"\ncitations = [{{ doc = \"caiq\", section = \"T{i}-01.{j}\" }}]\ntags = [\"caiq\"]\nowner = \"a@b.c\"\nreviewed = \"2026-01-01\"\n\n"
+            ));
+        }
+        questions.push(q1);
+        questions.push(q2);
+    }
+    // An entry worded exactly as the question, with a terse answer, beside a neighbour whose
+    // answer restates the question's words: by words alone the neighbour leads.
+    text.push_str("[[entry]]\nid = \"exact\"\nquestion = \"Are security policies reviewed by management?\"\nanswer = \"Yes.\"\nshort_answer = \"Yes\"\ncitations = [{ doc = \"caiq\", section = \"e\" }]\ntags = [\"caiq\"]\nowner = \"a@b.c\"\nreviewed = \"2026-01-01\"\n\n");
+    text.push_str("[[entry]]\nid = \"neighbour\"\nquestion = \"Are security policies reviewed by management every year?\"\nanswer = \"Management reviews the security policies every year.\"\nshort_answer = \"Yes\"\ncitations = [{ doc = \"caiq\", section = \"n\" }]\ntags = [\"caiq\"]\nowner = \"a@b.c\"\nreviewed = \"2026-01-01\"\n\n");
+    // Two entries worded alike (a duplicate in the library).
+    for id in ["dup-a", "dup-b"] {
+        text.push_str(&format!(
+            "[[entry]]\nid = \"{id}\"\nquestion = \"Is there a documented exception process for security policies?\"\nanswer = \"Yes.\"\nshort_answer = \"Yes\"\ncitations = [{{ doc = \"caiq\", section = \"x\" }}]\ntags = [\"caiq\"]\nowner = \"a@b.c\"\nreviewed = \"2026-01-01\"\n\n"
+        ));
+    }
+    std::fs::write(d.path().join("caiq.toml"), text).unwrap();
+    let (si, _) = open_or_build(d.path()).unwrap();
+    let base = Matcher::new(&si);
+    let m = base.for_questionnaire(questions.iter().map(|s| s.as_str()));
+    for (k, q) in questions.iter().enumerate() {
+        let want = format!("T{}-01.{}", k / 2, k % 2 + 1);
+        assert_eq!(top(&m, &si, q, &[]), want, "{q}");
+    }
+    assert_eq!(
+        top(
+            &m,
+            &si,
+            "Are security policies reviewed by management?",
+            &[]
+        ),
+        "exact"
+    );
+    let r = m.rank(&Query {
+        text: "Is there a documented exception process for security policies?".into(),
+        context: vec![],
+    });
+    assert!(
+        r.confidence < Thresholds::default().auto,
+        "a tie at {}",
+        r.confidence
+    );
+}

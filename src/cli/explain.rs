@@ -69,7 +69,7 @@ pub fn run(a: Args) -> Result<ExitStatus> {
         // named thing).
         let moved = i > 0 && r.candidates.get(i + 1).is_some_and(|n| n.score > c.score);
         outln!(
-            "{:.3}  {:<32} phrasing {:.2} (covers {:.2} of question)  entry {:.2}  answer {:.2}  context {:.2}{}{}{}",
+            "{:.3}  {:<32} phrasing {:.2} (covers {:.2} of question)  entry {:.2}  answer {:.2}  context {:.2}{}{}{}{}",
             c.score,
             e.id,
             f.phrasing,
@@ -77,6 +77,7 @@ pub fn run(a: Args) -> Result<ExitStatus> {
             f.entry_cov,
             f.answer_cov,
             f.context_cov,
+            if f.exact > 0.0 { "  worded exactly so" } else { "" },
             if f.kind > 0.0 { "  same kind" } else { "" },
             if f.clash > 0.0 { "  names a sibling" } else { "" },
             if moved { "  shortlisted" } else { "" }

@@ -88,8 +88,20 @@ pub fn confidence(candidates: &[Candidate]) -> f32 {
         } else {
             0.0
         };
-    1.0 / (1.0 + (-z).exp())
+    let p = 1.0 / (1.0 + (-z).exp());
+    // Two entries that tie cannot be told apart by anything the question says: which one is
+    // right is a person's call, never an automatic answer.
+    if runner_up.is_some_and(|s| s.score >= first.score - TIE) {
+        p.min(TIE_CAP)
+    } else {
+        p
+    }
 }
+
+/// Scores this close are a tie.
+const TIE: f32 = 1e-6;
+/// The most confidence a tie may have: below any sensible auto threshold.
+pub const TIE_CAP: f32 = 0.3;
 
 /// Confidence of the `i`-th candidate, judged against the best of the others.
 pub fn candidate_confidence(candidates: &[Candidate], i: usize) -> f32 {

@@ -109,6 +109,8 @@ pub struct Features {
     /// 1 when the question names an acronym the library never uses ("HITRUST"): the
     /// question may be about something the library cannot answer.
     pub unknown_named: f32,
+    /// 1 when the question is worded exactly as one of the entry's phrasings.
+    pub exact: f32,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -212,6 +214,8 @@ pub struct Matcher<'a> {
     /// The terms each retrieval field holds, in `RETRIEVAL_FIELDS` order (None when the
     /// index could not be listed: then every clause is sent).
     field_terms: Arc<Option<Vec<HashSet<String>>>>,
+    /// Each phrasing's words (see [`phrase_key`]) → the entries phrased exactly so.
+    exact: Arc<HashMap<String, Vec<usize>>>,
 }
 
 /// An entry's answer text and citations, allocated once.
@@ -374,8 +378,18 @@ impl<'a> Matcher<'a> {
             .iter()
             .map(|e| (e.answer.as_str().into(), e.citations.as_slice().into()))
             .collect();
+        let mut exact: HashMap<String, Vec<usize>> = HashMap::default();
+        for (i, e) in si.entries.iter().enumerate() {
+            for p in e.phrasings() {
+                let v = exact.entry(phrase_key(p)).or_default();
+                if !v.contains(&i) {
+                    v.push(i);
+                }
+            }
+        }
         Matcher {
             si,
+            exact: Arc::new(exact),
             answers: Arc::new(answers),
             ids: Arc::new(ids),
             field_terms: Arc::new(field_terms(si)),
@@ -492,6 +506,17 @@ impl<'a> Matcher<'a> {
                     .is_some_and(|p| p.kinds.contains(kind))
                 {
                     c.features.kind = 1.0;
+                    c.score = score(&c.features);
+                }
+            }
+            self.sort(&mut r.candidates);
+        }
+        // A question worded exactly as an entry's phrasing (a CAIQ answered before, asked
+        // again) is that entry's, whatever the questionnaire's damping made of its words.
+        if let Some(same) = self.exact.get(&phrase_key(text)) {
+            for c in &mut r.candidates {
+                if same.contains(&c.entry) {
+                    c.features.exact = 1.0;
                     c.score = score(&c.features);
                 }
             }
@@ -946,6 +971,7 @@ impl<'a> Matcher<'a> {
             bar_mixed: if bar_mixed { 1.0 } else { 0.0 },
             kind: 0.0,
             unknown_named: 0.0,
+            exact: 0.0,
             conflict: conflict.max(broad),
             clash: conflict,
             topic_miss: share(&topics, wt, &|t| !p.union.contains(t) && met != Some(t)),
@@ -1076,11 +1102,26 @@ pub fn score(f: &Features) -> f32 {
         + 0.2 * f.answer_cov
         + 0.25 * f.context_cov
         + KIND_WEIGHT * f.kind
+        + EXACT_WEIGHT * f.exact
         - 0.25 * f.anchor_miss
         - 0.15 * f.core_miss
         - 0.2 * f.topic_miss
         - 0.4 * f.excluded_hit
         - CONFLICT_PENALTY * f.conflict
+}
+
+/// Score for a question worded exactly as one of the entry's phrasings: more than any sum
+/// of word features can give another entry.
+const EXACT_WEIGHT: f32 = 1.0;
+
+/// A phrasing's words, lower-cased, in order: the key of an exact match ("Are policies
+/// established, documented?" and "are policies established documented" are one).
+pub fn phrase_key(text: &str) -> String {
+    text.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(|w| w.to_lowercase())
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// Frequencies, most frequent first: "at least monthly" is met by any up to "monthly".
