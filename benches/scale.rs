@@ -196,6 +196,7 @@ fn main() {
                 let r = m.rank(&Query {
                     text: q.clone(),
                     context: Vec::new(),
+                    qid: None,
                 });
                 n += r.candidates.len().min(1);
             }

@@ -418,6 +418,7 @@ fn fuzz_matcher_on_question_text() {
             let q = vouch::matcher::Query {
                 text: text.clone(),
                 context: vec![ctx.clone()],
+                qid: None,
             };
             let ranking = m.rank(&q);
             assert!((0.0..=1.0).contains(&ranking.confidence), "{text:?}");

@@ -30,6 +30,7 @@ fn top(m: &Matcher<'_>, si: &SearchIndex, text: &str, context: &[&str]) -> Strin
     let r = m.rank(&Query {
         text: text.into(),
         context: context.iter().map(|s| s.to_string()).collect(),
+        qid: None,
     });
     si.entries[r.top().expect("a candidate").entry].id.clone()
 }
@@ -478,6 +479,7 @@ fn the_shortlist_holds_the_heaviest_named_thing() {
     let r = m.rank(&Query {
         text: "How long is personal data retained after the contract ends?".into(),
         context: Vec::new(),
+        qid: None,
     });
     let shortlist: Vec<&str> = r
         .candidates
@@ -564,6 +566,7 @@ fn a_common_name_still_rules_out_its_sibling() {
     let r = m.rank(&Query {
         text: q.into(),
         context: Vec::new(),
+        qid: None,
     });
     for c in &r.candidates {
         if si.entries[c.entry].id.starts_with("soc1") {
@@ -735,6 +738,7 @@ fn neighbours_that_are_not_synonyms_are_told_apart() {
     let r = m.rank(&Query {
         text: "Are you Privacy Shield certified?".into(),
         context: vec![],
+        qid: None,
     });
     let auto = r.confidence >= Thresholds::default().auto
         && r.top().is_some_and(|c| si.entries[c.entry].id == "dpf");
@@ -812,10 +816,60 @@ fn a_question_worded_as_an_entry_ranks_it_first_and_ties_are_never_auto() {
     let r = m.rank(&Query {
         text: "Is there a documented exception process for security policies?".into(),
         context: vec![],
+        qid: None,
     });
     assert!(
         r.confidence < Thresholds::default().auto,
         "a tie at {}",
         r.confidence
+    );
+}
+
+/// A team keeps a questionnaire's ids (last year's CAIQ answers, keyed `A&A-01.1`): when a
+/// row of this year's version carries the same id, that agreement decides between entries
+/// the reworded text leaves close; a bare number ("1") is numbering and decides nothing.
+#[test]
+fn a_shared_question_id_decides_between_close_entries() {
+    let d = tempfile::tempdir().unwrap();
+    std::fs::write(
+        d.path().join("sources.toml"),
+        "[[source]]\nid = \"caiq\"\ntitle = \"CAIQ\"\nversion = \"4.0.3\"\ndate = \"2026-01-01\"\nkind = \"questionnaire\"\n",
+    )
+    .unwrap();
+    let entry = |id: &str, q: &str| {
+        format!(
+            "[[entry]]\nid = \"{id}\"\nquestion = \"{q}\"\nanswer = \"Yes.\"\nshort_answer = \"Yes\"\ncitations = [{{ doc = \"caiq\", section = \"1\" }}]\ntags = [\"caiq\"]\nowner = \"a@b.c\"\nreviewed = \"2026-01-01\"\n\n"
+        )
+    };
+    let text = [
+        entry(
+            "A&A-01.1",
+            "Are audit and assurance policies established, documented and approved?",
+        ),
+        entry(
+            "A&A-01.2",
+            "Are audit and assurance policies reviewed and approved at least annually?",
+        ),
+    ]
+    .concat();
+    std::fs::write(d.path().join("caiq.toml"), text).unwrap();
+    let (si, _) = open_or_build(d.path()).unwrap();
+    let m = Matcher::new(&si);
+    // The new version's wording is as close to one as to the other.
+    let q = "Are audit and assurance policies approved?";
+    let ranked = |qid: Option<&str>| {
+        let r = m.rank(&Query {
+            text: q.into(),
+            context: vec![],
+            qid: qid.map(str::to_string),
+        });
+        si.entries[r.top().unwrap().entry].id.clone()
+    };
+    assert_eq!(ranked(Some("A&A-01.1")), "A&A-01.1");
+    assert_eq!(ranked(Some("a&a-01.2")), "A&A-01.2");
+    assert_eq!(
+        ranked(Some("1")),
+        ranked(None),
+        "a bare number decides nothing"
     );
 }

@@ -20,6 +20,9 @@ pub struct Args {
     /// Context words (section heading, control title), may repeat
     #[arg(long)]
     pub context: Vec<String>,
+    /// The row's question id (`A&A-01.1`): an entry with that id counts it as evidence
+    #[arg(long, value_name = "ID")]
+    pub id: Option<String>,
     /// How many candidates to show
     #[arg(long, default_value_t = 5)]
     pub top: usize,
@@ -54,6 +57,7 @@ pub fn run(a: Args) -> Result<ExitStatus> {
     let r = m.rank(&Query {
         text: a.question.clone(),
         context: a.context.clone(),
+        qid: a.id.clone(),
     });
     let unknown = m.unknown_acronyms(&asked, &m.terms(&asked));
     if !unknown.is_empty() {
@@ -69,7 +73,7 @@ pub fn run(a: Args) -> Result<ExitStatus> {
         // named thing).
         let moved = i > 0 && r.candidates.get(i + 1).is_some_and(|n| n.score > c.score);
         outln!(
-            "{:.3}  {:<32} phrasing {:.2} (covers {:.2} of question)  entry {:.2}  answer {:.2}  context {:.2}{}{}{}{}",
+            "{:.3}  {:<32} phrasing {:.2} (covers {:.2} of question)  entry {:.2}  answer {:.2}  context {:.2}{}{}{}{}{}",
             c.score,
             e.id,
             f.phrasing,
@@ -78,6 +82,7 @@ pub fn run(a: Args) -> Result<ExitStatus> {
             f.answer_cov,
             f.context_cov,
             if f.exact > 0.0 { "  worded exactly so" } else { "" },
+            if f.same_id > 0.0 { "  same id" } else { "" },
             if f.kind > 0.0 { "  same kind" } else { "" },
             if f.clash > 0.0 { "  names a sibling" } else { "" },
             if moved { "  shortlisted" } else { "" }

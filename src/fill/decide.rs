@@ -25,6 +25,7 @@ pub fn row_query(r: &QuestionRow) -> Query {
     Query {
         text: r.question.clone(),
         context,
+        qid: r.qid.clone(),
     }
 }
 
@@ -197,6 +198,7 @@ fn decide_query(query: &Query, m: &Matcher<'_>, entries: &[Entry], t: Thresholds
         head_query = Query {
             text: head.to_string(),
             context: query.context.clone(),
+            qid: query.qid.clone(),
         };
         &head_query
     } else {

@@ -563,6 +563,7 @@ mod tests {
         let q = |text: &str| Query {
             text: text.into(),
             context: Vec::new(),
+            qid: None,
         };
         assert_eq!(m.rank(&q(&long)), m.rank(&q(head)));
         assert_eq!(m.rank(&q(&other)), m.rank(&q(head)));

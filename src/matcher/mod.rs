@@ -57,6 +57,8 @@ pub struct Query {
     /// Section heading, control title, domain, question-id prefix: words that say what the
     /// question is about when its own words do not.
     pub context: Vec<String>,
+    /// The row's question id (`A&A-01.1`), when the questionnaire numbers its questions.
+    pub qid: Option<String>,
 }
 
 /// The measurements behind a candidate's score, kept for calibration and explanation.
@@ -111,6 +113,9 @@ pub struct Features {
     pub unknown_named: f32,
     /// 1 when the question is worded exactly as one of the entry's phrasings.
     pub exact: f32,
+    /// 1 when the row's question id (letters and digits, `A&A-01.1`) is the entry's id (a
+    /// team's library of last year's CAIQ answers, keyed by CAIQ ids).
+    pub same_id: f32,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -521,6 +526,29 @@ impl<'a> Matcher<'a> {
                 }
             }
             self.sort(&mut r.candidates);
+        }
+        // The row's question id is the entry's own: the same question of another version of
+        // the questionnaire. Strong evidence, for a candidate the words
+        // already found.
+        // Bare numbers ("3.1") number many questionnaires alike and name nothing.
+        let named_id = |x: &&str| {
+            x.chars().any(|c| c.is_alphabetic()) && x.chars().any(|c| c.is_ascii_digit())
+        };
+        if let Some(qid) = q.qid.as_deref().map(str::trim).filter(named_id) {
+            let mut any = false;
+            for c in &mut r.candidates {
+                let Some(e) = self.si.entries.get(c.entry) else {
+                    continue;
+                };
+                if e.id.eq_ignore_ascii_case(qid) {
+                    c.features.same_id = 1.0;
+                    c.score = score(&c.features);
+                    any = true;
+                }
+            }
+            if any {
+                self.sort(&mut r.candidates);
+            }
         }
         let unknown = self.unknown_acronyms(&asked, &q_terms);
         if !unknown.is_empty() {
@@ -972,6 +1000,7 @@ impl<'a> Matcher<'a> {
             kind: 0.0,
             unknown_named: 0.0,
             exact: 0.0,
+            same_id: 0.0,
             conflict: conflict.max(broad),
             clash: conflict,
             topic_miss: share(&topics, wt, &|t| !p.union.contains(t) && met != Some(t)),
@@ -1103,6 +1132,7 @@ pub fn score(f: &Features) -> f32 {
         + 0.25 * f.context_cov
         + KIND_WEIGHT * f.kind
         + EXACT_WEIGHT * f.exact
+        + SAME_ID_WEIGHT * f.same_id
         - 0.25 * f.anchor_miss
         - 0.15 * f.core_miss
         - 0.2 * f.topic_miss
@@ -1113,6 +1143,11 @@ pub fn score(f: &Features) -> f32 {
 /// Score for a question worded exactly as one of the entry's phrasings: more than any sum
 /// of word features can give another entry.
 const EXACT_WEIGHT: f32 = 1.0;
+
+/// Score for a question id the entry carries: enough to lead neighbours that differ in a
+/// word or two ("... established?" and "... reviewed annually?" of one CAIQ control), not
+/// enough to carry an entry whose words do not match.
+const SAME_ID_WEIGHT: f32 = 0.3;
 
 /// A phrasing's words, lower-cased, in order: the key of an exact match ("Are policies
 /// established, documented?" and "are policies established documented" are one).
