@@ -115,14 +115,7 @@ fn kept(r: &QuestionRow, overwrite: bool) -> bool {
 
 /// A row's item before any decision.
 fn blank_item(r: &QuestionRow) -> Item {
-    let mut context = Vec::new();
-    if let Some(s) = &r.section {
-        context.push(s.clone());
-    }
-    context.extend(r.context.iter().cloned());
-    if let Some(prefix) = r.qid.as_deref().and_then(id_prefix) {
-        context.push(prefix);
-    }
+    let context = row_query(r).context;
     Item {
         sheet: r.sheet.clone(),
         row: r.row + 1,

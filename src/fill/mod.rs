@@ -718,6 +718,16 @@ mod tests {
         (sq, grid, vec![item])
     }
 
+    /// Plan one sheet on its own (no other sheets, nothing claimed yet).
+    fn plan(
+        sq: &SheetQuestions,
+        g: &Grid,
+        items: &mut [Item],
+        mode: CitationMode,
+    ) -> Vec<SheetEdits> {
+        plan_sheet(sq, g, &[], &mut Claimed::new(), items, mode)
+    }
+
     fn cells(e: &[SheetEdits]) -> Vec<(u32, u32, String)> {
         e[0].edits
             .iter()
@@ -729,26 +739,12 @@ mod tests {
     fn citations_go_where_the_mode_says() {
         let cite = "Source: pol §1 [vouch: enc; confidence 0.90]".to_string();
         let (sq, g, mut items) = sheet(true, None);
-        let e = plan_sheet(
-            &sq,
-            &g,
-            &[],
-            &mut Claimed::new(),
-            &mut items,
-            CitationMode::Comment,
-        );
+        let e = plan(&sq, &g, &mut items, CitationMode::Comment);
         assert_eq!(
             cells(&e),
             vec![(1, 1, "Yes".into()), (1, 2, format!("Answer enc.\n{cite}"))]
         );
-        let e = plan_sheet(
-            &sq,
-            &g,
-            &[],
-            &mut Claimed::new(),
-            &mut items,
-            CitationMode::Column,
-        );
+        let e = plan(&sq, &g, &mut items, CitationMode::Column);
         assert_eq!(
             cells(&e),
             vec![
@@ -758,27 +754,13 @@ mod tests {
                 (1, 3, cite.clone())
             ]
         );
-        let e = plan_sheet(
-            &sq,
-            &g,
-            &[],
-            &mut Claimed::new(),
-            &mut items,
-            CitationMode::None,
-        );
+        let e = plan(&sq, &g, &mut items, CitationMode::None);
         assert_eq!(
             cells(&e),
             vec![(1, 1, "Yes".into()), (1, 2, "Answer enc.".into())]
         );
         let (sq, g, mut items) = sheet(false, None);
-        let e = plan_sheet(
-            &sq,
-            &g,
-            &[],
-            &mut Claimed::new(),
-            &mut items,
-            CitationMode::Comment,
-        );
+        let e = plan(&sq, &g, &mut items, CitationMode::Comment);
         assert_eq!(
             cells(&e),
             vec![
@@ -792,25 +774,11 @@ mod tests {
     #[test]
     fn dropdowns_take_only_allowed_values() {
         let (sq, g, mut items) = sheet(true, Some(&["YES", "NO", "NA"]));
-        let e = plan_sheet(
-            &sq,
-            &g,
-            &[],
-            &mut Claimed::new(),
-            &mut items,
-            CitationMode::None,
-        );
+        let e = plan(&sq, &g, &mut items, CitationMode::None);
         assert_eq!(cells(&e)[0], (1, 1, "YES".into()));
         let (sq, g, mut items) = sheet(true, Some(&["Compliant", "Non-compliant"]));
         items[0].proposal = Some(prop("enc", Some(ShortAnswer::Partial)));
-        let e = plan_sheet(
-            &sq,
-            &g,
-            &[],
-            &mut Claimed::new(),
-            &mut items,
-            CitationMode::Comment,
-        );
+        let e = plan(&sq, &g, &mut items, CitationMode::Comment);
         assert!(e[0].edits.is_empty());
         assert_eq!(items[0].status, Status::Review);
         assert!(items[0]
@@ -827,14 +795,7 @@ mod tests {
             default_locked: true,
             ..Default::default()
         });
-        let e = plan_sheet(
-            &sq,
-            &g,
-            &[],
-            &mut Claimed::new(),
-            &mut items,
-            CitationMode::Comment,
-        );
+        let e = plan(&sq, &g, &mut items, CitationMode::Comment);
         assert!(e[0].edits.is_empty());
         assert_eq!(items[0].status, Status::Review);
         assert!(
@@ -845,14 +806,7 @@ mod tests {
 
         let (sq, mut g, mut items) = sheet(true, None);
         g.formulas.insert((1, 1));
-        plan_sheet(
-            &sq,
-            &g,
-            &[],
-            &mut Claimed::new(),
-            &mut items,
-            CitationMode::Comment,
-        );
+        plan(&sq, &g, &mut items, CitationMode::Comment);
         assert_eq!(items[0].status, Status::Review);
         assert!(items[0]
             .note
