@@ -136,3 +136,51 @@ fn real_model_puts_paraphrases_close() {
     eprintln!("paraphrase {close:.3}, unrelated {far:.3}");
     assert!(close > far + 0.3, "paraphrase {close}, unrelated {far}");
 }
+
+/// Encode speed on the real model: 300 distinct questions in one call. Runs only with
+/// `VOUCH_MODEL_TEST_DIR` set; prints questions per second (measure with `--release`).
+#[test]
+fn real_model_speed() {
+    let Some(dir) = std::env::var_os("VOUCH_MODEL_TEST_DIR") else {
+        eprintln!("skipped: VOUCH_MODEL_TEST_DIR is not set");
+        return;
+    };
+    let start = std::time::Instant::now();
+    let e = Embedder::load(Path::new(&dir)).unwrap();
+    let load = start.elapsed();
+    let topics = [
+        "encrypt customer data at rest",
+        "enforce multi-factor authentication for administrators",
+        "review firewall rules",
+        "test backups and restores",
+        "train employees on phishing",
+        "retain audit logs",
+        "assess the risk of new vendors",
+        "respond to security incidents",
+        "rotate service account passwords",
+        "scan for vulnerabilities",
+    ];
+    let forms = [
+        "Do you {}?",
+        "How often do you {}?",
+        "Describe how your organisation is able to {} across all production systems.",
+        "Is there a documented policy requiring staff to {}, and who approves exceptions?",
+        "Who is responsible to {}?",
+    ];
+    let questions: Vec<String> = (0..300)
+        .map(|i| {
+            let q = forms[i % forms.len()].replace("{}", topics[(i / 5) % topics.len()]);
+            format!("{q} (control {i})")
+        })
+        .collect();
+    let refs: Vec<&str> = questions.iter().map(String::as_str).collect();
+    let start = std::time::Instant::now();
+    let v = e.encode(&refs).unwrap();
+    let secs = start.elapsed().as_secs_f64();
+    assert_eq!(v.len(), 300);
+    eprintln!(
+        "load {:.2}s; 300 questions in {secs:.2}s = {:.0} questions/s",
+        load.as_secs_f64(),
+        300.0 / secs
+    );
+}

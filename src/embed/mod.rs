@@ -73,6 +73,24 @@ fn read(dir: &Path, name: &str) -> Result<Vec<u8>> {
     })
 }
 
+/// Vouch pools by the mean; a folder whose `1_Pooling/config.json` says otherwise (CLS or max
+/// pooling) would give vectors its model was not trained for, so it is refused.
+fn check_pooling(dir: &Path) -> Result<()> {
+    let path = dir.join(EXTRAS[0]);
+    let Ok(bytes) = std::fs::read(&path) else {
+        return Ok(());
+    };
+    let pooling: serde_json::Value = serde_json::from_slice(&bytes)
+        .map_err(|e| bad(&path, format!("not a pooling config: {e}")))?;
+    match pooling.get("pooling_mode_mean_tokens") {
+        Some(serde_json::Value::Bool(false)) => Err(bad(
+            &path,
+            "this model does not pool by the mean of its tokens, the only pooling Vouch supports",
+        )),
+        _ => Ok(()),
+    }
+}
+
 /// FNV-1a, 64 bits: a stable hash that does not depend on the Rust version.
 fn fnv1a(mut h: u64, bytes: &[u8]) -> u64 {
     for b in bytes {
@@ -97,6 +115,7 @@ impl Embedder {
         let tokenizer_bytes = read(dir, TOKENIZER)?;
         let weights = read(dir, WEIGHTS)?;
 
+        check_pooling(dir)?;
         let config: Config = serde_json::from_slice(&config_bytes)
             .map_err(|e| bad(&dir.join(CONFIG), format!("not a BERT config: {e}")))?;
 
@@ -334,6 +353,23 @@ mod tests {
         assert!(e.is_user_error());
         assert!(e.to_string().contains("tokenizer.json"), "{e}");
         assert!(!e.to_string().contains('\n'));
+    }
+
+    #[test]
+    fn refuses_other_pooling() {
+        let d = tempfile::tempdir().unwrap();
+        testing::write_tiny_model(d.path()).unwrap();
+        std::fs::create_dir(d.path().join("1_Pooling")).unwrap();
+        let pooling = d.path().join(EXTRAS[0]);
+        std::fs::write(&pooling, r#"{"pooling_mode_mean_tokens": true}"#).unwrap();
+        assert!(Embedder::load(d.path()).is_ok());
+        std::fs::write(
+            &pooling,
+            r#"{"pooling_mode_cls_token": true, "pooling_mode_mean_tokens": false}"#,
+        )
+        .unwrap();
+        let e = Embedder::load(d.path()).unwrap_err().to_string();
+        assert!(e.contains("1_Pooling") && e.contains("mean"), "{e}");
     }
 
     #[test]
