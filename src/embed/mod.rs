@@ -1,0 +1,381 @@
+//! Meaning beyond words: a sentence encoder beside the tantivy index (issue 13).
+//!
+//! BM25 only sees shared words, so "Is customer data encrypted when stored?" misses the entry
+//! "Do you encrypt data at rest?". This module turns texts into unit vectors with a standard
+//! sentence-transformers BERT model (all-MiniLM-L6-v2 by default), run on the CPU in pure Rust
+//! with candle, so the cosine of two vectors measures how close their meanings are. The model
+//! is a folder the user installs once ([`install_from`], `vouch model fetch`); nothing is
+//! downloaded at build or run time. Weights are read into memory and handed to candle as a
+//! buffer (no mmap), because unsafe code is forbidden in this crate.
+
+use std::path::{Path, PathBuf};
+
+use candle_core::{DType, Device, Tensor};
+use candle_nn::VarBuilder;
+use candle_transformers::models::bert::{BertModel, Config};
+use tokenizers::{PaddingParams, PaddingStrategy, Tokenizer, TruncationParams};
+
+use crate::error::{Error, Location, Result};
+
+mod install;
+pub mod testing;
+
+pub use install::install_from;
+
+/// The files every model folder holds.
+pub const CONFIG: &str = "config.json";
+pub const TOKENIZER: &str = "tokenizer.json";
+pub const WEIGHTS: &str = "model.safetensors";
+/// Optional sentence-transformers files, copied along when present.
+pub const EXTRAS: [&str; 2] = ["1_Pooling/config.json", "modules.json"];
+
+/// Texts encoded together: one padded batch through the model.
+const BATCH: usize = 32;
+/// Tokens kept per text (sentence-transformers' max_seq_length for all-MiniLM-L6-v2).
+const MAX_TOKENS: usize = 256;
+
+/// A sentence-transformers model folder loaded for encoding.
+pub struct Embedder {
+    model: BertModel,
+    tokenizer: Tokenizer,
+    device: Device,
+    id: String,
+    dim: usize,
+}
+
+impl std::fmt::Debug for Embedder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Embedder")
+            .field("id", &self.id)
+            .field("dim", &self.dim)
+            .finish()
+    }
+}
+
+fn bad(path: &Path, msg: impl Into<String>) -> Error {
+    Error::input(Location::file(path), msg)
+}
+
+fn read(dir: &Path, name: &str) -> Result<Vec<u8>> {
+    let path = dir.join(name);
+    std::fs::read(&path).map_err(|e| {
+        if e.kind() == std::io::ErrorKind::NotFound {
+            bad(
+                &path,
+                format!(
+                    "not found: a model folder holds {CONFIG}, {TOKENIZER} and {WEIGHTS} \
+                     (install one with `vouch model fetch --from`)"
+                ),
+            )
+        } else {
+            bad(&path, format!("cannot read: {e}"))
+        }
+    })
+}
+
+/// Vouch pools by the mean; a folder whose `1_Pooling/config.json` says otherwise (CLS or max
+/// pooling) would give vectors its model was not trained for, so it is refused.
+fn check_pooling(dir: &Path) -> Result<()> {
+    let path = dir.join(EXTRAS[0]);
+    let Ok(bytes) = std::fs::read(&path) else {
+        return Ok(());
+    };
+    let pooling: serde_json::Value = serde_json::from_slice(&bytes)
+        .map_err(|e| bad(&path, format!("not a pooling config: {e}")))?;
+    match pooling.get("pooling_mode_mean_tokens") {
+        Some(serde_json::Value::Bool(false)) => Err(bad(
+            &path,
+            "this model does not pool by the mean of its tokens, the only pooling Vouch supports",
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// FNV-1a, 64 bits: a stable hash that does not depend on the Rust version.
+fn fnv1a(mut h: u64, bytes: &[u8]) -> u64 {
+    for b in bytes {
+        h ^= u64::from(*b);
+        h = h.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    h
+}
+
+impl Embedder {
+    /// Load a standard sentence-transformers folder: config.json (BERT), tokenizer.json,
+    /// model.safetensors; mean pooling; L2-normalised output. Errors name the folder and the
+    /// missing/bad file.
+    pub fn load(dir: &Path) -> Result<Embedder> {
+        if !dir.is_dir() {
+            return Err(bad(
+                dir,
+                "no model folder here (install one with `vouch model fetch --from`)",
+            ));
+        }
+        let config_bytes = read(dir, CONFIG)?;
+        let tokenizer_bytes = read(dir, TOKENIZER)?;
+        let weights = read(dir, WEIGHTS)?;
+
+        check_pooling(dir)?;
+        let config: Config = serde_json::from_slice(&config_bytes)
+            .map_err(|e| bad(&dir.join(CONFIG), format!("not a BERT config: {e}")))?;
+
+        let mut tokenizer = Tokenizer::from_bytes(&tokenizer_bytes)
+            .map_err(|e| bad(&dir.join(TOKENIZER), format!("not a tokenizer: {e}")))?;
+        let pad_id = match tokenizer.get_padding() {
+            Some(p) => p.pad_id,
+            None => tokenizer.token_to_id("[PAD]").unwrap_or(0),
+        };
+        let pad_token = tokenizer
+            .get_padding()
+            .map(|p| p.pad_token.clone())
+            .unwrap_or_else(|| "[PAD]".to_string());
+        tokenizer.with_padding(Some(PaddingParams {
+            strategy: PaddingStrategy::BatchLongest,
+            pad_id,
+            pad_token,
+            ..Default::default()
+        }));
+        tokenizer
+            .with_truncation(Some(TruncationParams {
+                max_length: MAX_TOKENS.min(config.max_position_embeddings),
+                ..Default::default()
+            }))
+            .map_err(|e| bad(&dir.join(TOKENIZER), format!("cannot truncate: {e}")))?;
+
+        let mut h = fnv1a(0xcbf2_9ce4_8422_2325, &config_bytes);
+        h = fnv1a(h, &(weights.len() as u64).to_le_bytes());
+        h = fnv1a(h, &tokenizer_bytes);
+        let id = format!("{h:016x}");
+
+        let device = Device::Cpu;
+        let vb = VarBuilder::from_buffered_safetensors(weights, DType::F32, &device)
+            .map_err(|e| bad(&dir.join(WEIGHTS), format!("not a safetensors file: {e}")))?;
+        let model = BertModel::load(vb, &config).map_err(|e| {
+            bad(
+                &dir.join(WEIGHTS),
+                format!("does not fit {CONFIG} (a BERT model): {e}"),
+            )
+        })?;
+        Ok(Embedder {
+            model,
+            tokenizer,
+            device,
+            id,
+            dim: config.hidden_size,
+        })
+    }
+
+    /// A stable identity of the model (FNV-1a of config.json, the length of
+    /// model.safetensors and tokenizer.json), used to invalidate caches.
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+
+    /// The length of every vector [`Embedder::encode`] returns.
+    pub fn dim(&self) -> usize {
+        self.dim
+    }
+
+    /// Encode texts in batches of 32 (pad each batch to its longest, truncate at 256 tokens),
+    /// mean-pool over the attention mask, L2-normalise. Deterministic.
+    pub fn encode(&self, texts: &[&str]) -> Result<Vec<Vec<f32>>> {
+        let mut out = Vec::with_capacity(texts.len());
+        for chunk in texts.chunks(BATCH) {
+            out.extend(self.encode_batch(chunk)?);
+        }
+        Ok(out)
+    }
+
+    fn encode_batch(&self, texts: &[&str]) -> Result<Vec<Vec<f32>>> {
+        let encodings = self
+            .tokenizer
+            .encode_batch(texts.to_vec(), true)
+            .map_err(|e| Error::internal(format!("model {}: tokenizing failed: {e}", self.id)))?;
+        let rows = encodings.len();
+        let len = encodings.first().map_or(0, |e| e.get_ids().len());
+        let mut ids = Vec::with_capacity(rows * len);
+        let mut types = Vec::with_capacity(rows * len);
+        let mut mask = Vec::with_capacity(rows * len);
+        for e in &encodings {
+            if e.get_ids().len() != len {
+                return Err(Error::internal(format!(
+                    "model {}: the tokenizer did not pad the batch",
+                    self.id
+                )));
+            }
+            ids.extend_from_slice(e.get_ids());
+            types.extend_from_slice(e.get_type_ids());
+            mask.extend_from_slice(e.get_attention_mask());
+        }
+        self.forward(ids, types, mask, rows, len)
+            .map_err(|e| Error::internal(format!("model {}: encoding failed: {e}", self.id)))
+    }
+
+    fn forward(
+        &self,
+        ids: Vec<u32>,
+        types: Vec<u32>,
+        mask: Vec<u32>,
+        rows: usize,
+        len: usize,
+    ) -> candle_core::Result<Vec<Vec<f32>>> {
+        let ids = Tensor::from_vec(ids, (rows, len), &self.device)?;
+        let types = Tensor::from_vec(types, (rows, len), &self.device)?;
+        let mask = Tensor::from_vec(mask, (rows, len), &self.device)?;
+        let hidden = self.model.forward(&ids, &types, Some(&mask))?;
+        // Mean over the real tokens only: padding is masked out of the sum and the count.
+        let mask = mask.to_dtype(DType::F32)?.unsqueeze(2)?;
+        let summed = hidden.broadcast_mul(&mask)?.sum(1)?;
+        let counts = mask.sum(1)?.clamp(1e-9f32, f32::MAX)?;
+        let mean = summed.broadcast_div(&counts)?;
+        let norms = mean
+            .sqr()?
+            .sum_keepdim(1)?
+            .sqrt()?
+            .clamp(1e-12f32, f32::MAX)?;
+        mean.broadcast_div(&norms)?.to_vec2::<f32>()
+    }
+}
+
+/// Where the model is looked for: `flag` (--model DIR) if given, else $VOUCH_MODEL, else the
+/// default folder. Returns the folder whether or not it holds a model.
+pub fn model_dir(flag: Option<&Path>) -> PathBuf {
+    if let Some(f) = flag {
+        return f.to_path_buf();
+    }
+    match std::env::var_os("VOUCH_MODEL") {
+        Some(v) if !v.is_empty() => PathBuf::from(v),
+        _ => default_model_dir(),
+    }
+}
+
+/// The default folder: $XDG_DATA_HOME/vouch/model, else $HOME/.local/share/vouch/model.
+pub fn default_model_dir() -> PathBuf {
+    let base = match std::env::var_os("XDG_DATA_HOME") {
+        Some(v) if !v.is_empty() && Path::new(&v).is_absolute() => PathBuf::from(v),
+        _ => match std::env::var_os("HOME") {
+            Some(h) if !h.is_empty() => PathBuf::from(h).join(".local").join("share"),
+            _ => PathBuf::from(".local").join("share"),
+        },
+    };
+    base.join("vouch").join("model")
+}
+
+/// True when `dir` holds config.json, tokenizer.json and model.safetensors.
+pub fn is_model_dir(dir: &Path) -> bool {
+    [CONFIG, TOKENIZER, WEIGHTS]
+        .iter()
+        .all(|f| dir.join(f).is_file())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tiny() -> (tempfile::TempDir, Embedder) {
+        let d = tempfile::tempdir().unwrap();
+        testing::write_tiny_model(d.path()).unwrap();
+        let e = Embedder::load(d.path()).unwrap();
+        (d, e)
+    }
+
+    fn dot(a: &[f32], b: &[f32]) -> f32 {
+        a.iter().zip(b).map(|(x, y)| x * y).sum()
+    }
+
+    #[test]
+    fn loads_tiny_model() {
+        let (d, e) = tiny();
+        assert_eq!(e.dim(), 32);
+        assert!(is_model_dir(d.path()));
+        assert_eq!(e.id().len(), 16);
+        // The same files give the same id.
+        let again = Embedder::load(d.path()).unwrap();
+        assert_eq!(again.id(), e.id());
+    }
+
+    #[test]
+    fn unit_vectors_and_deterministic() {
+        let (_d, e) = tiny();
+        let v = e
+            .encode(&[
+                "do you encrypt data at rest",
+                "do you encrypt data at rest",
+                "",
+                "unknownword xyz",
+            ])
+            .unwrap();
+        assert_eq!(v.len(), 4);
+        for x in &v {
+            assert_eq!(x.len(), 32);
+            assert!((dot(x, x) - 1.0).abs() < 1e-5);
+        }
+        assert_eq!(v[0], v[1]);
+        // The same batch again gives the same bits; alone, the same vector within rounding.
+        assert_eq!(
+            e.encode(&[
+                "do you encrypt data at rest",
+                "do you encrypt data at rest",
+                "",
+                "unknownword xyz",
+            ])
+            .unwrap(),
+            v
+        );
+        let alone = &e.encode(&["do you encrypt data at rest"]).unwrap()[0];
+        assert!(alone.iter().zip(&v[0]).all(|(x, y)| (x - y).abs() < 1e-5));
+        assert!(e.encode(&[]).unwrap().is_empty());
+    }
+
+    #[test]
+    fn batch_equals_one_by_one() {
+        let (_d, e) = tiny();
+        let texts = testing::sentences(40);
+        let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
+        let batch = e.encode(&refs).unwrap();
+        for (t, b) in refs.iter().zip(&batch) {
+            let one = &e.encode(&[t]).unwrap()[0];
+            for (x, y) in one.iter().zip(b) {
+                assert!((x - y).abs() < 1e-5, "{t}: {x} vs {y}");
+            }
+        }
+    }
+
+    #[test]
+    fn missing_and_bad_files_are_named() {
+        let d = tempfile::tempdir().unwrap();
+        testing::write_tiny_model(d.path()).unwrap();
+        std::fs::write(d.path().join(WEIGHTS), b"not weights").unwrap();
+        let e = Embedder::load(d.path()).unwrap_err().to_string();
+        assert!(e.contains("model.safetensors"), "{e}");
+        std::fs::remove_file(d.path().join(TOKENIZER)).unwrap();
+        let e = Embedder::load(d.path()).unwrap_err();
+        assert!(e.is_user_error());
+        assert!(e.to_string().contains("tokenizer.json"), "{e}");
+        assert!(!e.to_string().contains('\n'));
+    }
+
+    #[test]
+    fn refuses_other_pooling() {
+        let d = tempfile::tempdir().unwrap();
+        testing::write_tiny_model(d.path()).unwrap();
+        std::fs::create_dir(d.path().join("1_Pooling")).unwrap();
+        let pooling = d.path().join(EXTRAS[0]);
+        std::fs::write(&pooling, r#"{"pooling_mode_mean_tokens": true}"#).unwrap();
+        assert!(Embedder::load(d.path()).is_ok());
+        std::fs::write(
+            &pooling,
+            r#"{"pooling_mode_cls_token": true, "pooling_mode_mean_tokens": false}"#,
+        )
+        .unwrap();
+        let e = Embedder::load(d.path()).unwrap_err().to_string();
+        assert!(e.contains("1_Pooling") && e.contains("mean"), "{e}");
+    }
+
+    #[test]
+    fn model_dir_prefers_flag() {
+        let p = Path::new("/some/where");
+        assert_eq!(model_dir(Some(p)), p);
+        assert!(default_model_dir().ends_with("vouch/model"));
+    }
+}
