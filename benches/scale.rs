@@ -121,7 +121,7 @@ fn fill_case(name: &str, input: &Path, lib: &Path) {
     stage("plan+write", &mut t);
     vouch::review::write_review(&items, &out.path().join("r.xlsx")).expect("review");
     stage("review", &mut t);
-    let report = vouch::report::report(input, None, &items);
+    let report = vouch::report::report(input, None, "words only", &items);
     let json = serde_json::to_string_pretty(&report).expect("json");
     stage("report", &mut t);
     println!(

@@ -1,7 +1,7 @@
 //! Results as people and machines read them: the JSON report and the terminal summary.
 //!
 //! The JSON report has a fixed shape that other tools and the evaluations read
-//! (`input`, `output`, `summary`, `items` with `sheet`, `row`, `question`, `status`,
+//! (`input`, `output`, `matching`, `summary`, `items` with `sheet`, `row`, `question`, `status`,
 //! `answer_id`, `confidence`, `answer`, `short_answer`, `citations`, `alternatives`); extra
 //! fields (`question_id`, `context`, `parts`) only add to it. This is the only module that
 //! formats fill results for output.
@@ -17,6 +17,8 @@ use crate::knowledge::Citation;
 pub struct Report<'a> {
     pub input: String,
     pub output: Option<String>,
+    /// How questions were matched: "meaning and words" (with a model) or "words only".
+    pub matching: &'static str,
     pub summary: Summary,
     pub items: Vec<ReportItem<'a>>,
 }
@@ -58,7 +60,12 @@ fn alt(p: &Proposal) -> Alternative<'_> {
     }
 }
 
-pub fn report<'a>(input: &Path, output: Option<&Path>, items: &'a [Item]) -> Report<'a> {
+pub fn report<'a>(
+    input: &Path,
+    output: Option<&Path>,
+    matching: &'static str,
+    items: &'a [Item],
+) -> Report<'a> {
     let summary = crate::fill::summarize(items);
     let items = items
         .iter()
@@ -109,6 +116,7 @@ pub fn report<'a>(input: &Path, output: Option<&Path>, items: &'a [Item]) -> Rep
     Report {
         input: input.display().to_string(),
         output: output.map(|p| p.display().to_string()),
+        matching,
         summary,
         items,
     }

@@ -6,6 +6,9 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
+/// No model: these tests measure matching by words only, whatever is installed here.
+const NO_MODEL: &str = "/nonexistent/vouch-model";
+
 use assert_cmd::Command;
 
 fn root() -> PathBuf {
@@ -14,6 +17,7 @@ fn root() -> PathBuf {
 
 fn vouch_env(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
     let mut c = Command::cargo_bin("vouch").unwrap();
+    c.env("VOUCH_MODEL", NO_MODEL);
     c.current_dir(dir).args(args);
     for (k, v) in env {
         c.env(k, v);
@@ -461,6 +465,7 @@ fn formula_like_text_is_never_a_formula() {
 /// Like `assert_refused`, for inputs that make the process wait: killed after 20 s.
 fn assert_refused_within(dir: &Path, args: &[&str], name: &str, needle: &str) {
     let mut c = Command::cargo_bin("vouch").unwrap();
+    c.env("VOUCH_MODEL", NO_MODEL);
     c.current_dir(dir)
         .args(args)
         .timeout(std::time::Duration::from_secs(20));

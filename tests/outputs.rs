@@ -7,6 +7,9 @@
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
+/// No model: these tests measure matching by words only, whatever is installed here.
+const NO_MODEL: &str = "/nonexistent/vouch-model";
+
 use assert_cmd::Command;
 
 fn root() -> PathBuf {
@@ -20,6 +23,7 @@ fn library() -> String {
 fn vouch(dir: &Path, args: &[&str]) -> Output {
     Command::cargo_bin("vouch")
         .unwrap()
+        .env("VOUCH_MODEL", NO_MODEL)
         .current_dir(dir)
         .args(args)
         .output()

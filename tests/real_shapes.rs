@@ -12,6 +12,9 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
+/// No model: these tests measure matching by words only, whatever is installed here.
+const NO_MODEL: &str = "/nonexistent/vouch-model";
+
 use assert_cmd::Command;
 use calamine::{Data, Reader};
 
@@ -56,6 +59,7 @@ fn fill(name: &str) -> (serde_json::Value, tempfile::TempDir) {
     let lib = root().join("knowledge");
     let out = Command::cargo_bin("vouch")
         .unwrap()
+        .env("VOUCH_MODEL", NO_MODEL)
         .current_dir(d.path())
         .args([
             "fill",
@@ -212,6 +216,7 @@ fn vsa_like_reads_the_right_cells_and_adds_no_column() {
 fn vouch_in(dir: &Path, args: &[&str]) -> std::process::Output {
     Command::cargo_bin("vouch")
         .unwrap()
+        .env("VOUCH_MODEL", NO_MODEL)
         .current_dir(dir)
         .args(args)
         .output()

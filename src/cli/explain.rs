@@ -28,11 +28,19 @@ pub struct Args {
     pub top: usize,
     #[command(flatten)]
     pub library: LibraryArg,
+    #[command(flatten)]
+    pub model: crate::cli::model::MatchModelArg,
 }
 
 pub fn run(a: Args) -> Result<ExitStatus> {
     let (si, _) = crate::index::open_or_build(&a.library.library)?;
-    let m = Matcher::new(&si);
+    let mut notice = |line: &str| eprintln!("{line}");
+    let semantic = crate::cli::model::semantic_for(&a.model, &a.library.library, &si, &mut notice)?;
+    match &semantic {
+        Some(s) => outln!("mode:    meaning and words (model {})", s.model()),
+        None => outln!("mode:    words only"),
+    }
+    let m = Matcher::new(&si).with_semantic(semantic);
     // Each term with its weight: rare words that tell entries apart weigh most.
     let weighted = |text: &str| -> String {
         m.terms(text)
@@ -73,9 +81,14 @@ pub fn run(a: Args) -> Result<ExitStatus> {
         // named thing).
         let moved = i > 0 && r.candidates.get(i + 1).is_some_and(|n| n.score > c.score);
         outln!(
-            "{:.3}  {:<32} phrasing {:.2} (covers {:.2} of question)  entry {:.2}  answer {:.2}  context {:.2}{}{}{}{}{}",
+            "{:.3}  {:<32} {}phrasing {:.2} (covers {:.2} of question)  entry {:.2}  answer {:.2}  context {:.2}{}{}{}{}{}",
             c.score,
             e.id,
+            if m.semantic().is_some() {
+                format!("meaning {:.2}  ", f.semantic)
+            } else {
+                String::new()
+            },
             f.phrasing,
             f.question_cov,
             f.entry_cov,
@@ -103,7 +116,7 @@ pub fn run(a: Args) -> Result<ExitStatus> {
         &row,
         &m,
         &si.entries,
-        crate::fill::Thresholds::default(),
+        crate::fill::Thresholds::for_mode(m.semantic().is_some()),
         false,
     );
     let cited: Vec<&str> = item

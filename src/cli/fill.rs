@@ -59,6 +59,8 @@ pub struct Args {
     /// Exit with code 1 when any question needs review (for CI)
     #[arg(long)]
     pub fail_on_review: bool,
+    #[command(flatten)]
+    pub model: crate::cli::model::MatchModelArg,
 }
 
 /// Where one questionnaire's outputs go, decided before anything is read or written.
@@ -99,17 +101,18 @@ pub fn run(a: Args) -> Result<ExitStatus> {
             "--out and --review name one file; with several questionnaires, leave them out".into(),
         ));
     }
-    let thresholds = match a.threshold {
+    // Without --threshold, the default of the matching mode, known once the model is loaded.
+    let chosen = match a.threshold {
         Some(t) if !(0.0..=1.0).contains(&t) => {
             return Err(Error::Usage(format!(
                 "--threshold {t} is not between 0 and 1"
             )))
         }
-        Some(t) => Thresholds {
+        Some(t) => Some(Thresholds {
             auto: t,
             review: fill::DEFAULT_REVIEW_THRESHOLD.min(t),
-        },
-        None => Thresholds::default(),
+        }),
+        None => None,
     };
     let overrides = a.layout.overrides()?;
     let mode = if a.clean {
@@ -135,8 +138,13 @@ pub fn run(a: Args) -> Result<ExitStatus> {
     }
 
     let (si, fresh) = index::open_or_build(&a.library.library)?;
-    let m = Matcher::new(&si);
     let mut stderr = std::io::stderr();
+    let mut notice = |line: &str| {
+        let _ = writeln!(std::io::stderr(), "{line}");
+    };
+    let semantic = crate::cli::model::semantic_for(&a.model, &a.library.library, &si, &mut notice)?;
+    let thresholds = chosen.unwrap_or(Thresholds::for_mode(semantic.is_some()));
+    let m = Matcher::new(&si).with_semantic(semantic);
     match fresh {
         Freshness::Rebuilt => {
             let _ = writeln!(
@@ -296,6 +304,7 @@ pub fn run(a: Args) -> Result<ExitStatus> {
         reports.push(crate::report::report(
             &paths.input,
             Some(&paths.out),
+            crate::eval::mode_name(m.semantic()),
             &p.items,
         ));
     }

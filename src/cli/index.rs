@@ -11,6 +11,8 @@ use crate::error::Result;
 pub struct Args {
     #[command(flatten)]
     pub library: LibraryArg,
+    #[command(flatten)]
+    pub model: crate::cli::model::MatchModelArg,
 }
 
 pub fn run(a: Args) -> Result<ExitStatus> {
@@ -25,5 +27,10 @@ pub fn run(a: Args) -> Result<ExitStatus> {
         a.library.library.display(),
         start.elapsed().as_secs_f64()
     );
+    // With a model installed, the phrasing vectors are built now too, so that the first fill
+    // only encodes its questions.
+    let mut notice = |line: &str| outln!("{line}");
+    let (si, _) = crate::index::open_or_build(&a.library.library)?;
+    crate::cli::model::semantic_for(&a.model, &a.library.library, &si, &mut notice)?;
     Ok(ExitStatus::Success)
 }

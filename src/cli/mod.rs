@@ -11,6 +11,7 @@ use clap::{Parser, Subcommand};
 
 use crate::error::Error;
 
+pub mod calibrate;
 pub mod eval;
 pub mod explain;
 pub mod fill;
@@ -74,6 +75,8 @@ pub enum Command {
     Index(index::Args),
     /// Measure matching against questionnaires with known answers
     Eval(eval::Args),
+    /// Fit the confidence of matching by meaning on labelled sets (from `vouch eval --signals`)
+    Calibrate(calibrate::Args),
     /// Show how a question is matched: its terms and the top candidates' features
     Explain(explain::Args),
     /// Show what `fill` will read in a questionnaire: per sheet, the header row, the question,
@@ -169,6 +172,7 @@ pub fn main() -> ExitCode {
         Command::Fill(a) => fill::run(a),
         Command::Index(a) => index::run(a),
         Command::Eval(a) => eval::run(a),
+        Command::Calibrate(a) => calibrate::run(a),
         Command::Explain(a) => explain::run(a),
         Command::Inspect(a) => inspect::run(a),
         Command::Library(c) => library::run(c),

@@ -87,3 +87,66 @@ fn status(a: ModelArg) -> Result<ExitStatus> {
     outln!("loaded in {:.2}s", start.elapsed().as_secs_f64());
     Ok(ExitStatus::Success)
 }
+
+/// The flags that choose how `fill`, `eval`, `explain` and `index` match: with the installed
+/// model (meaning and words) or by words only.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct MatchModelArg {
+    /// Model folder for matching by meaning (default: $VOUCH_MODEL, else
+    /// $XDG_DATA_HOME/vouch/model, else ~/.local/share/vouch/model)
+    #[arg(long, value_name = "DIR")]
+    pub model: Option<PathBuf>,
+    /// Match by words only, even when a model is installed
+    #[arg(long, conflicts_with = "model")]
+    pub lexical: bool,
+}
+
+/// The encoder to match with, if any: None with `--lexical`, or when no model is installed
+/// (then `notice` gets one line saying so and how to turn meaning on). A model folder that is
+/// there but broken is an error naming the file.
+pub fn load_for_matching(
+    a: &MatchModelArg,
+    notice: &mut dyn FnMut(&str),
+) -> Result<Option<Embedder>> {
+    if a.lexical {
+        return Ok(None);
+    }
+    let dir = embed::model_dir(a.model.as_deref());
+    if a.model.is_none() && !embed::is_model_dir(&dir) {
+        notice(&format!(
+            "matching by words only: no model in {} (install one with `vouch model fetch --from PATH` to match by meaning)",
+            dir.display()
+        ));
+        return Ok(None);
+    }
+    Embedder::load(&dir).map(Some)
+}
+
+/// The semantic stage for the library in `root` whose index `si` is open: the model from
+/// [`load_for_matching`] and the library's phrasing vectors (read from the index, or encoded
+/// now and kept there, which `notice` reports).
+pub fn semantic_for(
+    a: &MatchModelArg,
+    root: &std::path::Path,
+    si: &crate::index::SearchIndex,
+    notice: &mut dyn FnMut(&str),
+) -> Result<Option<crate::matcher::semantic::Semantic>> {
+    let Some(emb) = load_for_matching(a, notice)? else {
+        return Ok(None);
+    };
+    let start = Instant::now();
+    let (vectors, encoded) = crate::index::vectors(root, si, &emb)?;
+    if encoded {
+        notice(&format!(
+            "encoded {} phrasings of {} entries with model {} in {:.1}s",
+            vectors.owner.len(),
+            si.entries.len(),
+            emb.id(),
+            start.elapsed().as_secs_f64()
+        ));
+    }
+    Ok(Some(crate::matcher::semantic::Semantic::new(
+        std::sync::Arc::new(emb),
+        vectors,
+    )))
+}

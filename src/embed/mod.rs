@@ -18,6 +18,7 @@ use tokenizers::{PaddingParams, PaddingStrategy, Tokenizer, TruncationParams};
 use crate::error::{Error, Location, Result};
 
 mod install;
+pub mod store;
 pub mod testing;
 
 pub use install::install_from;
@@ -178,10 +179,18 @@ impl Embedder {
 
     /// Encode texts in batches of 32 (pad each batch to its longest, truncate at 256 tokens),
     /// mean-pool over the attention mask, L2-normalise. Deterministic.
+    ///
+    /// Texts are batched by length (a batch is padded to its longest text, so a batch of
+    /// similar lengths wastes no work on padding) and put back in the order given.
     pub fn encode(&self, texts: &[&str]) -> Result<Vec<Vec<f32>>> {
-        let mut out = Vec::with_capacity(texts.len());
-        for chunk in texts.chunks(BATCH) {
-            out.extend(self.encode_batch(chunk)?);
+        let mut order: Vec<usize> = (0..texts.len()).collect();
+        order.sort_by_key(|&i| (texts[i].len(), i));
+        let mut out: Vec<Vec<f32>> = vec![Vec::new(); texts.len()];
+        for chunk in order.chunks(BATCH) {
+            let batch: Vec<&str> = chunk.iter().map(|&i| texts[i]).collect();
+            for (&i, v) in chunk.iter().zip(self.encode_batch(&batch)?) {
+                out[i] = v;
+            }
         }
         Ok(out)
     }

@@ -14,6 +14,7 @@
 use crate::error::Result;
 use crate::fill::{self, Thresholds};
 use crate::knowledge::Library;
+use crate::matcher::semantic::Semantic;
 use crate::matcher::Matcher;
 use crate::sheet::QuestionRow;
 
@@ -31,7 +32,13 @@ struct Ask {
 
 /// Judge every alternate phrasing and every canonical question of `library`, held out in
 /// `folds` rounds.
-pub fn held_out(library: &Library, folds: usize, t: Thresholds) -> Result<Vec<Judged>> {
+pub fn held_out(
+    library: &Library,
+    semantic: Option<&Semantic>,
+    folds: usize,
+    t: Thresholds,
+    with_candidates: bool,
+) -> Result<Vec<Judged>> {
     let folds = folds.max(2);
     let mut out = Vec::new();
     for fold in 0..folds {
@@ -54,7 +61,15 @@ pub fn held_out(library: &Library, folds: usize, t: Thresholds) -> Result<Vec<Ju
             }
             e.alternates = kept;
         }
-        judge_variant(&variant, &asks, "alternate", t, &mut out)?;
+        judge_variant(
+            &variant,
+            semantic,
+            &asks,
+            "alternate",
+            t,
+            with_candidates,
+            &mut out,
+        )?;
         // Entries: every `folds`-th entry removed, its question asked.
         let mut variant = library.clone();
         let mut asks = Vec::new();
@@ -70,7 +85,15 @@ pub fn held_out(library: &Library, folds: usize, t: Thresholds) -> Result<Vec<Ju
             }
             !removed
         });
-        judge_variant(&variant, &asks, "removed entry", t, &mut out)?;
+        judge_variant(
+            &variant,
+            semantic,
+            &asks,
+            "removed entry",
+            t,
+            with_candidates,
+            &mut out,
+        )?;
     }
     Ok(out)
 }
@@ -78,16 +101,24 @@ pub fn held_out(library: &Library, folds: usize, t: Thresholds) -> Result<Vec<Ju
 /// Index `variant` in memory and judge `asks` against it, as one questionnaire.
 fn judge_variant(
     variant: &Library,
+    semantic: Option<&Semantic>,
     asks: &[Ask],
     difficulty: &str,
     t: Thresholds,
+    with_candidates: bool,
     out: &mut Vec<Judged>,
 ) -> Result<()> {
     if asks.is_empty() || variant.entries.is_empty() {
         return Ok(());
     }
     let si = crate::index::in_memory(variant)?;
-    let m = Matcher::new(&si);
+    // The variant's phrasing vectors come from the texts already encoded: every phrasing of
+    // a variant is one of the library's.
+    let semantic = match semantic {
+        Some(s) => Some(s.with_vectors(s.vectors_for(&si.entries)?)),
+        None => None,
+    };
+    let m = Matcher::new(&si).with_semantic(semantic);
     let m = m.for_questionnaire(asks.iter().map(|a| a.question.as_str()));
     for (k, a) in asks.iter().enumerate() {
         let row = QuestionRow {
@@ -101,6 +132,7 @@ fn judge_variant(
             existing_comment: None,
         };
         let item = fill::decide(&row, &m, &si.entries, t, true);
+        let ranking = with_candidates.then(|| m.rank(&fill::row_query(&row)));
         let g = Gold {
             file: HELD_OUT.into(),
             sheet: row.sheet.clone(),
@@ -112,7 +144,8 @@ fn judge_variant(
             HELD_OUT.to_string(),
             &g,
             Some(&item),
-            Vec::new(),
+            ranking.as_ref(),
+            &si,
         ));
     }
     Ok(())
@@ -179,7 +212,7 @@ mod tests {
             auto: fill::DEFAULT_AUTO_THRESHOLD,
             review: fill::DEFAULT_REVIEW_THRESHOLD,
         };
-        let items = held_out(&lib, 2, t).unwrap();
+        let items = held_out(&lib, None, 2, t, false).unwrap();
         let alts: Vec<&Judged> = items.iter().filter(|j| !j.gold.is_empty()).collect();
         let removed: Vec<&Judged> = items.iter().filter(|j| j.gold.is_empty()).collect();
         assert_eq!(alts.len(), 3);

@@ -16,11 +16,13 @@ use serde::Serialize;
 use crate::error::{Error, Location, Result};
 use crate::fill::{self, Item, Thresholds};
 use crate::index::SearchIndex;
+use crate::matcher::semantic::Semantic;
 use crate::matcher::Matcher;
 use crate::sheet::{layout, read, LayoutOverrides};
 
 pub mod baseline;
-pub mod heldout;
+pub mod fit;
+mod heldout;
 
 /// One gold row.
 #[derive(Debug, Clone)]
@@ -111,6 +113,10 @@ pub struct Judged {
     pub candidates: Vec<(String, crate::matcher::Features)>,
     /// Extra entries cited for a compound question.
     pub parts: Vec<String>,
+    /// The ranking's confidence signals (see `matcher::confidence::SIGNALS`; only with
+    /// `--candidates` or `--signals`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub signals: Option<Vec<f32>>,
 }
 
 impl Judged {
@@ -119,8 +125,20 @@ impl Judged {
         file: String,
         g: &Gold,
         item: Option<&Item>,
-        candidates: Vec<(String, crate::matcher::Features)>,
+        ranking: Option<&crate::matcher::Ranking>,
+        si: &SearchIndex,
     ) -> Judged {
+        let candidates: Vec<(String, crate::matcher::Features)> = ranking
+            .map(|r| {
+                r.candidates
+                    .iter()
+                    .filter_map(|c| Some((si.entries.get(c.entry)?.id.clone(), c.features)))
+                    .collect()
+            })
+            .unwrap_or_default();
+        let signals = ranking
+            .and_then(|r| crate::matcher::confidence::signals(&r.candidates))
+            .map(|x| x.to_vec());
         let first = item.and_then(|i| i.proposal.as_ref().or(i.alternatives.first()));
         let (ranked, scores): (Vec<String>, Vec<f32>) = item
             .map(|i| {
@@ -148,10 +166,17 @@ impl Judged {
             parts: item
                 .map(|i| i.parts.iter().map(|p| p.id.clone()).collect())
                 .unwrap_or_default(),
+            signals,
         }
     }
 
-    fn answerable(&self) -> bool {
+    /// True when the first choice is right (never for a question the library cannot
+    /// answer): the label confidence is fitted to.
+    pub fn right(&self) -> bool {
+        self.answerable() && self.top1()
+    }
+
+    pub fn answerable(&self) -> bool {
         !self.gold.is_empty()
     }
     fn top1(&self) -> bool {
@@ -203,6 +228,8 @@ pub struct Baseline {
 
 #[derive(Debug, Clone, Serialize)]
 pub struct EvalResult {
+    /// "meaning and words" (with a model) or "words only".
+    pub mode: &'static str,
     pub threshold: f32,
     pub metrics: Metrics,
     pub reliability: Vec<Bucket>,
@@ -221,11 +248,12 @@ fn ratio(n: usize, d: usize) -> f64 {
 /// Fill every questionnaire named in `gold` and judge the outcome.
 pub fn judge(
     si: &SearchIndex,
+    semantic: Option<&Semantic>,
     gold: &[Gold],
     t: Thresholds,
     with_candidates: bool,
 ) -> Result<Vec<Judged>> {
-    let m = Matcher::new(si);
+    let m = Matcher::new(si).with_semantic(semantic.cloned());
     let mut by_file: BTreeMap<&Path, Vec<&Gold>> = BTreeMap::new();
     for g in gold {
         by_file.entry(g.file.as_path()).or_default().push(g);
@@ -259,25 +287,18 @@ pub fn judge(
         }
         for g in rows {
             let item = found.get(&(g.sheet.clone(), g.row));
-            let candidates: Vec<(String, crate::matcher::Features)> = match rows_by_pos
+            let ranking = rows_by_pos
                 .get(&(g.sheet.clone(), g.row))
                 .filter(|_| with_candidates)
-            {
-                Some(r) => qm
-                    .rank(&fill::row_query(r))
-                    .candidates
-                    .iter()
-                    .filter_map(|c| Some((si.entries.get(c.entry)?.id.clone(), c.features)))
-                    .collect(),
-                None => Vec::new(),
-            };
+                .map(|r| qm.rank(&fill::row_query(r)));
             out.push(Judged::new(
                 file.file_name()
                     .map(|f| f.to_string_lossy().into_owned())
                     .unwrap_or_default(),
                 g,
                 item.copied(),
-                candidates,
+                ranking.as_ref(),
+                si,
             ));
         }
     }
@@ -341,18 +362,20 @@ pub fn reliability(items: &[Judged]) -> Vec<Bucket> {
 /// Run the whole evaluation.
 pub fn evaluate(
     si: &SearchIndex,
+    semantic: Option<&Semantic>,
     gold: &[Gold],
     t: Thresholds,
     baseline: bool,
     with_candidates: bool,
 ) -> Result<EvalResult> {
-    let items = judge(si, gold, t, with_candidates)?;
+    let items = judge(si, semantic, gold, t, with_candidates)?;
     let baseline = if baseline {
         Some(baseline::baseline(&si.entries, &items)?)
     } else {
         None
     };
     Ok(EvalResult {
+        mode: mode_name(semantic),
         threshold: t.auto,
         metrics: metrics(&items),
         reliability: reliability(&items),
@@ -364,11 +387,14 @@ pub fn evaluate(
 /// Evaluate a library on its own phrasings, held out in `folds` rounds (see `heldout`).
 pub fn evaluate_held_out(
     library: &crate::knowledge::Library,
+    semantic: Option<&Semantic>,
     folds: usize,
     t: Thresholds,
+    with_candidates: bool,
 ) -> Result<EvalResult> {
-    let items = heldout::held_out(library, folds, t)?;
+    let items = heldout::held_out(library, semantic, folds, t, with_candidates)?;
     Ok(EvalResult {
+        mode: mode_name(semantic),
         threshold: t.auto,
         metrics: metrics(&items),
         reliability: reliability(&items),
@@ -378,14 +404,24 @@ pub fn evaluate_held_out(
 }
 
 /// The human-readable evaluation report.
+/// The name of a matching mode, as reports print it.
+pub fn mode_name(semantic: Option<&Semantic>) -> &'static str {
+    if semantic.is_some() {
+        "meaning and words"
+    } else {
+        "words only"
+    }
+}
+
 pub fn render(r: &EvalResult) -> String {
     let m = &r.metrics;
     let mut s = String::new();
     s.push_str(&format!(
-        "questions {} (answerable {}, unanswerable {}), auto threshold {:.2}\n",
+        "questions {} (answerable {}, unanswerable {}), matching by {}, auto threshold {:.2}\n",
         m.questions,
         m.answerable,
         m.questions - m.answerable,
+        r.mode,
         r.threshold
     ));
     s.push_str(&format!("  top-1 accuracy      {:.3}\n", m.top1));
@@ -441,6 +477,7 @@ mod tests {
             features: None,
             candidates: Vec::new(),
             parts: s(parts),
+            signals: None,
         }
     }
 

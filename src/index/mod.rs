@@ -325,6 +325,38 @@ pub fn open_or_build(root: &Path) -> Result<(SearchIndex, Freshness)> {
     Ok((open_dir(&dir)?, Freshness::Rebuilt))
 }
 
+/// The file of the phrasing vectors, inside the index folder (and replaced with it).
+pub const VECTORS_FILE: &str = "vectors.bin";
+
+/// The phrasing vectors of the library in `root` for `emb`, whose index `si` was just opened:
+/// read from the index folder when they were made by this model from these phrasings, else
+/// encoded and stored there for the next run (kept in memory only when the folder cannot be
+/// written). Returns the vectors and true when they were encoded now.
+pub fn vectors(
+    root: &Path,
+    si: &SearchIndex,
+    emb: &crate::embed::Embedder,
+) -> Result<(crate::embed::store::PhrasingVectors, bool)> {
+    use crate::embed::store::PhrasingVectors;
+    let path = index_dir(root).join(VECTORS_FILE);
+    let cached = |p: &Path| PhrasingVectors::load(p).filter(|v| v.fits(emb, &si.entries));
+    {
+        let _shared = lock(root, false)?;
+        if let Some(v) = cached(&path) {
+            return Ok((v, false));
+        }
+    }
+    let v = PhrasingVectors::compute(emb, &si.entries)?;
+    // Stored under the exclusive lock, and only into the index these entries came from: a
+    // rebuild in between (another run, another library version) must not get our vectors.
+    let _exclusive = lock(root, true)?;
+    let same_index = open_dir(&index_dir(root)).is_ok_and(|now| now.entries == si.entries);
+    if same_index && writable(&index_dir(root)) {
+        v.save(&path)?;
+    }
+    Ok((v, true))
+}
+
 /// Can a file be created in `dir`? (Asked of the file system, not of the mode bits, which
 /// say nothing for root or for a read-only mount.)
 fn writable(dir: &Path) -> bool {
