@@ -74,7 +74,11 @@ fn vectors_are_cached_in_the_index_and_rebuilt_when_stale() {
 
     let out = fill(d.path(), &lib, &model);
     assert!(out.status.success(), "{}", text(&out.stderr));
-    assert!(text(&out.stderr).contains("encoded"), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("encoded"),
+        "{}",
+        text(&out.stderr)
+    );
     assert!(vectors.is_file());
     let report: serde_json::Value =
         serde_json::from_slice(&std::fs::read(d.path().join("r.json")).unwrap()).unwrap();
@@ -83,14 +87,22 @@ fn vectors_are_cached_in_the_index_and_rebuilt_when_stale() {
     // Up to date: nothing is encoded again.
     let out = fill(d.path(), &lib, &model);
     assert!(out.status.success(), "{}", text(&out.stderr));
-    assert!(!text(&out.stderr).contains("encoded"), "{}", text(&out.stderr));
+    assert!(
+        !text(&out.stderr).contains("encoded"),
+        "{}",
+        text(&out.stderr)
+    );
 
     // A damaged cache is encoded again, never read half-way.
     let bytes = std::fs::read(&vectors).unwrap();
     std::fs::write(&vectors, &bytes[..bytes.len() / 2]).unwrap();
     let out = fill(d.path(), &lib, &model);
     assert!(out.status.success(), "{}", text(&out.stderr));
-    assert!(text(&out.stderr).contains("encoded"), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("encoded"),
+        "{}",
+        text(&out.stderr)
+    );
     assert_eq!(std::fs::read(&vectors).unwrap(), bytes);
 
     // A changed phrasing: the index and its vectors are rebuilt.
@@ -101,7 +113,11 @@ fn vectors_are_cached_in_the_index_and_rebuilt_when_stale() {
     std::fs::write(&f, changed).unwrap();
     let out = fill(d.path(), &lib, &model);
     assert!(out.status.success(), "{}", text(&out.stderr));
-    assert!(text(&out.stderr).contains("encoded"), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("encoded"),
+        "{}",
+        text(&out.stderr)
+    );
     assert_ne!(std::fs::read(&vectors).unwrap(), bytes);
 
     // Another model: encoded again for it.
@@ -112,7 +128,11 @@ fn vectors_are_cached_in_the_index_and_rebuilt_when_stale() {
     std::fs::write(&cfg, c.replace('{', "{\"_note\": \"another\", ")).unwrap();
     let out = fill(d.path(), &lib, &other);
     assert!(out.status.success(), "{}", text(&out.stderr));
-    assert!(text(&out.stderr).contains("encoded"), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("encoded"),
+        "{}",
+        text(&out.stderr)
+    );
 }
 
 #[test]
@@ -123,10 +143,7 @@ fn without_a_model_one_line_says_so_and_words_match() {
     let out = fill(d.path(), &lib, &none);
     assert!(out.status.success(), "{}", text(&out.stderr));
     let err = text(&out.stderr);
-    let lines: Vec<&str> = err
-        .lines()
-        .filter(|l| l.contains("words only"))
-        .collect();
+    let lines: Vec<&str> = err.lines().filter(|l| l.contains("words only")).collect();
     assert_eq!(lines.len(), 1, "{err}");
     assert!(lines[0].contains("vouch model fetch"), "{err}");
     let report: serde_json::Value =
@@ -148,7 +165,11 @@ fn without_a_model_one_line_says_so_and_words_match() {
         ],
     );
     assert!(out.status.success(), "{}", text(&out.stderr));
-    assert!(!text(&out.stderr).contains("words only"), "{}", text(&out.stderr));
+    assert!(
+        !text(&out.stderr).contains("words only"),
+        "{}",
+        text(&out.stderr)
+    );
 
     // An explicit --model that is not a model folder is an error naming it.
     let out = vouch(
@@ -165,7 +186,10 @@ fn without_a_model_one_line_says_so_and_words_match() {
     );
     assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
     let err = text(&out.stderr);
-    assert!(err.contains("no-model-here") && err.lines().count() == 1, "{err}");
+    assert!(
+        err.contains("no-model-here") && err.lines().count() == 1,
+        "{err}"
+    );
 }
 
 #[test]
@@ -185,7 +209,10 @@ fn explain_shows_the_meaning_score() {
     assert!(out.status.success(), "{}", text(&out.stderr));
     let s = text(&out.stdout);
     assert!(s.contains("mode:    meaning and words"), "{s}");
-    assert!(s.contains("meaning 0.") || s.contains("meaning 1.") || s.contains("meaning -0."), "{s}");
+    assert!(
+        s.contains("meaning 0.") || s.contains("meaning 1.") || s.contains("meaning -0."),
+        "{s}"
+    );
 }
 
 /// `vouch eval` with the real model: the floors below the figures the README gives.
@@ -210,7 +237,11 @@ fn real_model_eval_floors() {
         return;
     };
     let model = PathBuf::from(model);
-    let samples = real_eval(&model, &root().join("knowledge"), &root().join("samples/gold.csv"));
+    let samples = real_eval(
+        &model,
+        &root().join("knowledge"),
+        &root().join("samples/gold.csv"),
+    );
     let m = &samples["metrics"];
     assert_eq!(samples["mode"], "meaning and words");
     assert!(m["top1"].as_f64().unwrap() >= 0.92, "{m}");

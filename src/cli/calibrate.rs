@@ -167,7 +167,7 @@ pub fn run(a: Args) -> Result<ExitStatus> {
                 .into(),
         ));
     }
-    outln!("leave one set out (fitted on the others, measured on it) at threshold {t}:");
+    outln!("leave one set out (fitted on the others, measured on it) at threshold {t:.2}:");
     let mut figures = BTreeMap::new();
     let mut held: Vec<(f64, bool)> = Vec::new();
     for set in sizes.keys() {
@@ -240,7 +240,7 @@ fn toml_text(
         s.push_str(&format!("{:?} = {n}\n", k));
     }
     s.push_str(&format!(
-        "\n# Each set measured with a model fitted on the others, at auto threshold {t}.\n"
+        "\n# Each set measured with a model fitted on the others, at auto threshold {t:.2}.\n"
     ));
     s.push_str("[semantic.left_out]\n");
     for (k, v) in figures {
