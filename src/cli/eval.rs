@@ -64,9 +64,10 @@ pub fn run(a: Args) -> Result<ExitStatus> {
     let mut r = match &a.gold {
         Some(gold) => {
             let gold = crate::eval::read_gold(gold)?;
+            let emb = crate::cli::model::load_for_matching(&a.model, &mut notice)?;
             let (si, _) = crate::index::open_or_build(&a.library.library)?;
             let semantic =
-                crate::cli::model::semantic_for(&a.model, &a.library.library, &si, &mut notice)?;
+                crate::cli::model::semantic_for(emb, &a.library.library, &si, &mut notice)?;
             crate::eval::evaluate(
                 &si,
                 semantic.as_ref(),

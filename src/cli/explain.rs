@@ -33,9 +33,10 @@ pub struct Args {
 }
 
 pub fn run(a: Args) -> Result<ExitStatus> {
-    let (si, _) = crate::index::open_or_build(&a.library.library)?;
     let mut notice = |line: &str| eprintln!("{line}");
-    let semantic = crate::cli::model::semantic_for(&a.model, &a.library.library, &si, &mut notice)?;
+    let emb = crate::cli::model::load_for_matching(&a.model, &mut notice)?;
+    let (si, _) = crate::index::open_or_build(&a.library.library)?;
+    let semantic = crate::cli::model::semantic_for(emb, &a.library.library, &si, &mut notice)?;
     match &semantic {
         Some(s) => outln!("mode:    meaning and words (model {})", s.model()),
         None => outln!("mode:    words only"),

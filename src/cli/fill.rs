@@ -137,12 +137,13 @@ pub fn run(a: Args) -> Result<ExitStatus> {
         read_in.push((p, wb, q));
     }
 
-    let (si, fresh) = index::open_or_build(&a.library.library)?;
-    let mut stderr = std::io::stderr();
     let mut notice = |line: &str| {
         let _ = writeln!(std::io::stderr(), "{line}");
     };
-    let semantic = crate::cli::model::semantic_for(&a.model, &a.library.library, &si, &mut notice)?;
+    let emb = crate::cli::model::load_for_matching(&a.model, &mut notice)?;
+    let (si, fresh) = index::open_or_build(&a.library.library)?;
+    let mut stderr = std::io::stderr();
+    let semantic = crate::cli::model::semantic_for(emb, &a.library.library, &si, &mut notice)?;
     let thresholds = chosen.unwrap_or(Thresholds::for_mode(semantic.is_some()));
     let m = Matcher::new(&si).with_semantic(semantic);
     match fresh {

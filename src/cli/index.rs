@@ -30,7 +30,8 @@ pub fn run(a: Args) -> Result<ExitStatus> {
     // With a model installed, the phrasing vectors are built now too, so that the first fill
     // only encodes its questions.
     let mut notice = |line: &str| outln!("{line}");
+    let emb = crate::cli::model::load_for_matching(&a.model, &mut notice)?;
     let (si, _) = crate::index::open_or_build(&a.library.library)?;
-    crate::cli::model::semantic_for(&a.model, &a.library.library, &si, &mut notice)?;
+    crate::cli::model::semantic_for(emb, &a.library.library, &si, &mut notice)?;
     Ok(ExitStatus::Success)
 }

@@ -124,14 +124,16 @@ pub fn load_for_matching(
 
 /// The semantic stage for the library in `root` whose index `si` is open: the model from
 /// [`load_for_matching`] and the library's phrasing vectors (read from the index, or encoded
-/// now and kept there, which `notice` reports).
+/// now and kept there, which `notice` reports). The model is loaded before the index is
+/// opened: loading holds its weights twice for a moment, and that moment should not add to
+/// the index's memory.
 pub fn semantic_for(
-    a: &MatchModelArg,
+    emb: Option<Embedder>,
     root: &std::path::Path,
     si: &crate::index::SearchIndex,
     notice: &mut dyn FnMut(&str),
 ) -> Result<Option<crate::matcher::semantic::Semantic>> {
-    let Some(emb) = load_for_matching(a, notice)? else {
+    let Some(emb) = emb else {
         return Ok(None);
     };
     let start = Instant::now();

@@ -57,6 +57,17 @@ pub fn texts_hash(texts: &[&str], owner: &[u32]) -> String {
     format!("{h:016x}")
 }
 
+/// The header line's model, dimension, count and texts hash; None unless all are there and
+/// the dimension is not 0.
+fn parse_header(line: &[u8]) -> Option<(String, usize, usize, String)> {
+    let header: serde_json::Value = serde_json::from_slice(line).ok()?;
+    let model = header.get("model")?.as_str()?.to_string();
+    let texts = header.get("texts")?.as_str()?.to_string();
+    let dim = usize::try_from(header.get("dim")?.as_u64()?).ok()?;
+    let count = usize::try_from(header.get("count")?.as_u64()?).ok()?;
+    (dim > 0).then_some((model, dim, count, texts))
+}
+
 impl PhrasingVectors {
     /// Encode every phrasing of `entries`.
     pub fn compute(emb: &Embedder, entries: &[Entry]) -> Result<PhrasingVectors> {
@@ -129,15 +140,11 @@ impl PhrasingVectors {
     pub fn from_bytes(bytes: &[u8]) -> Option<PhrasingVectors> {
         let rest = bytes.strip_prefix(MAGIC.as_slice())?;
         let nl = rest.iter().position(|b| *b == b'\n')?;
-        let header: serde_json::Value = serde_json::from_slice(rest.get(..nl)?).ok()?;
-        let model = header.get("model")?.as_str()?.to_string();
-        let texts = header.get("texts")?.as_str()?.to_string();
-        let dim = usize::try_from(header.get("dim")?.as_u64()?).ok()?;
-        let count = usize::try_from(header.get("count")?.as_u64()?).ok()?;
+        let (model, dim, count, texts) = parse_header(rest.get(..nl)?)?;
         let body = rest.get(nl + 1..)?;
         let owners_len = count.checked_mul(4)?;
         let data_len = count.checked_mul(dim)?.checked_mul(4)?;
-        if dim == 0 || body.len() != owners_len.checked_add(data_len)? {
+        if body.len() != owners_len.checked_add(data_len)? {
             return None;
         }
         let (o, d) = body.split_at(owners_len);
@@ -158,10 +165,44 @@ impl PhrasingVectors {
         })
     }
 
-    /// Read `path`; None when it is missing or not a vectors file.
+    /// Read `path`; None when it is missing or not a vectors file. Streamed: a library of
+    /// 25,000 entries has some 90 MB of vectors, which are not also held as bytes.
     pub fn load(path: &Path) -> Option<PhrasingVectors> {
-        let bytes = std::fs::read(path).ok()?;
-        PhrasingVectors::from_bytes(&bytes)
+        use std::io::{BufRead, Read};
+        let file = std::fs::File::open(path).ok()?;
+        let expected = file.metadata().ok()?.len();
+        let mut r = std::io::BufReader::new(file);
+        let mut magic = [0u8; MAGIC.len()];
+        r.read_exact(&mut magic).ok()?;
+        if &magic != MAGIC {
+            return None;
+        }
+        let mut line = Vec::new();
+        r.read_until(b'\n', &mut line).ok()?;
+        let header = line.strip_suffix(b"\n")?;
+        let (model, dim, count, texts) = parse_header(header)?;
+        let body = (count as u64).checked_mul(4)?.checked_mul(1 + dim as u64)?;
+        if expected != (MAGIC.len() + line.len()) as u64 + body {
+            return None;
+        }
+        let mut word = [0u8; 4];
+        let mut owner = Vec::with_capacity(count);
+        for _ in 0..count {
+            r.read_exact(&mut word).ok()?;
+            owner.push(u32::from_le_bytes(word));
+        }
+        let mut data = Vec::with_capacity(count.checked_mul(dim)?);
+        for _ in 0..count * dim {
+            r.read_exact(&mut word).ok()?;
+            data.push(f32::from_le_bytes(word));
+        }
+        Some(PhrasingVectors {
+            model,
+            dim,
+            owner,
+            data,
+            texts,
+        })
     }
 
     /// Write `path` atomically.
@@ -226,5 +267,12 @@ mod tests {
         let p = d.path().join("vectors.bin");
         v.save(&p).unwrap();
         assert_eq!(PhrasingVectors::load(&p).unwrap(), v);
+        // A cut or lengthened file is refused when streamed too.
+        std::fs::write(&p, &bytes[..bytes.len() - 3]).unwrap();
+        assert!(PhrasingVectors::load(&p).is_none());
+        let mut longer = bytes.clone();
+        longer.extend_from_slice(&[0, 0, 0, 0]);
+        std::fs::write(&p, &longer).unwrap();
+        assert!(PhrasingVectors::load(&p).is_none());
     }
 }
