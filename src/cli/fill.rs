@@ -190,7 +190,11 @@ pub fn run(a: Args) -> Result<ExitStatus> {
             }
         }
         let edits = fill::merge_edits(edits);
-        let mut notes = Vec::new();
+        let mut notes = vec![format!(
+            "matched by {}; auto at confidence {:.2} or more",
+            crate::eval::mode_name(m.semantic()),
+            thresholds.auto
+        )];
         for (sheet, why) in &q.skipped {
             notes.push(format!("sheet '{sheet}' skipped: {why}"));
         }
