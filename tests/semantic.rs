@@ -209,6 +209,8 @@ fn explain_shows_the_meaning_score() {
     assert!(out.status.success(), "{}", text(&out.stderr));
     let s = text(&out.stdout);
     assert!(s.contains("mode:    meaning and words"), "{s}");
+    assert!(s.contains("nearest in meaning: "), "{s}");
+    assert!(s.contains(" in meaning"), "{s}");
     assert!(
         s.contains("meaning 0.") || s.contains("meaning 1.") || s.contains("meaning -0."),
         "{s}"

@@ -72,6 +72,19 @@ pub fn run(a: Args) -> Result<ExitStatus> {
     if !unknown.is_empty() {
         outln!("unknown to the library: {}", unknown.join(" "));
     }
+    // Retrieval by meaning: which entries are nearest the question, whatever their words.
+    let near: Vec<usize> = m
+        .similarities(crate::matcher::matched_text(&a.question).0)
+        .map(|s| crate::matcher::semantic::nearest(&s, crate::matcher::semantic::NEAREST))
+        .unwrap_or_default();
+    if m.semantic().is_some() {
+        let ids: Vec<&str> = near
+            .iter()
+            .take(5)
+            .filter_map(|p| si.entries.get(*p).map(|e| e.id.as_str()))
+            .collect();
+        outln!("nearest in meaning: {}", ids.join(", "));
+    }
     outln!("confidence {:.3}", r.confidence);
     for (i, c) in r.candidates.iter().enumerate().take(a.top) {
         let Some(e) = si.entries.get(c.entry) else {
@@ -82,7 +95,7 @@ pub fn run(a: Args) -> Result<ExitStatus> {
         // named thing).
         let moved = i > 0 && r.candidates.get(i + 1).is_some_and(|n| n.score > c.score);
         outln!(
-            "{:.3}  {:<32} {}phrasing {:.2} (covers {:.2} of question)  entry {:.2}  answer {:.2}  context {:.2}{}{}{}{}{}",
+            "{:.3}  {:<32} {}phrasing {:.2} (covers {:.2} of question)  entry {:.2}  answer {:.2}  context {:.2}{}{}{}{}{}{}",
             c.score,
             e.id,
             if m.semantic().is_some() {
@@ -90,16 +103,21 @@ pub fn run(a: Args) -> Result<ExitStatus> {
             } else {
                 String::new()
             },
-            f.phrasing,
-            f.question_cov,
-            f.entry_cov,
-            f.answer_cov,
-            f.context_cov,
+            // + 0.0: a share of nothing is -0.0, printed as 0.00.
+            f.phrasing + 0.0,
+            f.question_cov + 0.0,
+            f.entry_cov + 0.0,
+            f.answer_cov + 0.0,
+            f.context_cov + 0.0,
             if f.exact > 0.0 { "  worded exactly so" } else { "" },
             if f.same_id > 0.0 { "  same id" } else { "" },
             if f.kind > 0.0 { "  same kind" } else { "" },
             if f.clash > 0.0 { "  names a sibling" } else { "" },
-            if moved { "  shortlisted" } else { "" }
+            if moved { "  shortlisted" } else { "" },
+            match near.iter().position(|p| *p == c.entry) {
+                Some(k) => format!("  #{} in meaning", k + 1),
+                None => String::new(),
+            }
         );
     }
     // The decision a fill would make: status, the parts of a compound, notes for review.
