@@ -35,6 +35,31 @@ const BATCH: usize = 32;
 /// Tokens kept per text (sentence-transformers' max_seq_length for all-MiniLM-L6-v2).
 const MAX_TOKENS: usize = 256;
 
+/// Most bytes of text in one batch (its rows times its longest text): attention holds a
+/// square of the batch's length per row and head, so a batch of 32 paragraph-long questions
+/// would hold some 100 MB at once; long texts go in smaller batches.
+const BATCH_BYTES: usize = 4 * 1024;
+
+/// `order` (texts sorted by length) cut into batches of at most `BATCH` texts and
+/// `BATCH_BYTES` bytes counted as rows times the longest (`len` of a text).
+fn batches(order: &[usize], len: impl Fn(usize) -> usize) -> Vec<&[usize]> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    while start < order.len() {
+        let mut end = start + 1;
+        while end < order.len() && end - start < BATCH {
+            let longest = len(order[end]).max(1);
+            if (end - start + 1) * longest > BATCH_BYTES {
+                break;
+            }
+            end += 1;
+        }
+        out.push(&order[start..end]);
+        start = end;
+    }
+    out
+}
+
 /// A sentence-transformers model folder loaded for encoding.
 pub struct Embedder {
     model: BertModel,
@@ -181,12 +206,13 @@ impl Embedder {
     /// mean-pool over the attention mask, L2-normalise. Deterministic.
     ///
     /// Texts are batched by length (a batch is padded to its longest text, so a batch of
-    /// similar lengths wastes no work on padding) and put back in the order given.
+    /// similar lengths wastes no work on padding; long texts go in smaller batches, see
+    /// `BATCH_BYTES`) and put back in the order given.
     pub fn encode(&self, texts: &[&str]) -> Result<Vec<Vec<f32>>> {
         let mut order: Vec<usize> = (0..texts.len()).collect();
         order.sort_by_key(|&i| (texts[i].len(), i));
         let mut out: Vec<Vec<f32>> = vec![Vec::new(); texts.len()];
-        for chunk in order.chunks(BATCH) {
+        for chunk in batches(&order, |i| texts[i].len()) {
             let batch: Vec<&str> = chunk.iter().map(|&i| texts[i]).collect();
             for (&i, v) in chunk.iter().zip(self.encode_batch(&batch)?) {
                 out[i] = v;
@@ -379,6 +405,19 @@ mod tests {
         .unwrap();
         let e = Embedder::load(d.path()).unwrap_err().to_string();
         assert!(e.contains("1_Pooling") && e.contains("mean"), "{e}");
+    }
+
+    #[test]
+    fn long_texts_go_in_smaller_batches() {
+        let lens = [5usize, 5, 5, 1500, 1500, 1500, 4500];
+        let order: Vec<usize> = (0..lens.len()).collect();
+        let b = batches(&order, |i| lens[i]);
+        let sizes: Vec<usize> = b.iter().map(|c| c.len()).collect();
+        assert_eq!(sizes, vec![3, 2, 1, 1]);
+        assert_eq!(b.concat(), order);
+        let short: Vec<usize> = (0..100).collect();
+        assert!(batches(&short, |_| 40).iter().all(|c| c.len() <= BATCH));
+        assert!(batches(&[], |_| 1).is_empty());
     }
 
     #[test]
