@@ -389,7 +389,7 @@ fn fuzz_library_import() {
 #[test]
 fn fuzz_matcher_on_question_text() {
     // Question text is untrusted too: every byte-level mutation of real questions (made
-    // valid UTF-8) goes through analysis, the vendor and purpose rewrites, exclusions,
+    // valid UTF-8) goes through analysis, the vendor rewrite, exclusions,
     // acronym detection, ranking and the fill decision.
     let lib = tempfile::tempdir().unwrap();
     for f in std::fs::read_dir(root().join("knowledge"))
@@ -422,7 +422,6 @@ fn fuzz_matcher_on_question_text() {
             };
             let ranking = m.rank(&q);
             assert!((0.0..=1.0).contains(&ranking.confidence), "{text:?}");
-            let _ = vouch::matcher::purpose_clause(&text);
             let _ = vouch::matcher::respondent_as_you(&text);
         }));
         assert!(r.is_ok(), "matcher panicked on {text:?} / {ctx:?}");

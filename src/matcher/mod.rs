@@ -11,7 +11,7 @@
 //! runner-up. Plain data in, plain data out: no files, no printing.
 //!
 //! One file per stage, data flowing one way between them as plain structs: `question` reads
-//! the question (typos, "the vendor", purpose and set-aside clauses); `prepare` derives what
+//! the question (typos, "the vendor", set-aside clauses); `prepare` derives what
 //! the library says once per index; `retrieve` asks tantivy for candidates and `semantic`
 //! the sentence encoder; `features`
 //! measures each candidate against the question; `score` weighs the measurements into one
@@ -33,14 +33,12 @@ pub mod semantic;
 
 pub use features::Features;
 pub use question::{
-    matched_text, phrase_key, purpose_clause, respondent_as_you, split_exclusions,
-    MAX_MATCHED_WORDS,
+    matched_text, phrase_key, respondent_as_you, split_exclusions, MAX_MATCHED_WORDS,
 };
 pub use score::{score, SEMANTIC_WEIGHT};
 
 use features::Asked;
 use prepare::{is_anchor, Derived, Prepared};
-use question::PURPOSE_WEIGHT;
 use score::shortlist_best_answer;
 
 /// Weight multiplier of the library's filler words ("established", "documented").
@@ -204,27 +202,7 @@ impl<'a> Matcher<'a> {
             .collect();
         let sims = self.similarities(text);
         let sims = sims.as_deref();
-        // Words only the purpose clause uses ("... to reduce the risk of fraud") say why, not
-        // what: they count a third.
-        let purpose = purpose_clause(&asked);
-        let mut r = if purpose.is_empty() {
-            self.rank_with(&q_terms, &c_terms, &x_terms, sims)
-        } else {
-            let main = &asked[..asked.len() - purpose.len()];
-            let main_terms = a.terms(main);
-            let mut damp = (*self.boilerplate).clone();
-            for t in a.terms(purpose) {
-                if !main_terms.contains(&t) {
-                    let m = damp.entry(t).or_insert(1.0);
-                    *m *= PURPOSE_WEIGHT;
-                }
-            }
-            let m = Matcher {
-                boilerplate: Arc::new(damp),
-                ..self.clone()
-            };
-            m.rank_with(&q_terms, &c_terms, &x_terms, sims)
-        };
+        let mut r = self.rank_with(&q_terms, &c_terms, &x_terms, sims);
         // An entry phrased as the same kind of question ("where", "who", "how long") is the
         // likelier answer: the opening words are stop words to retrieval.
         if let Some(kind) = crate::text::question_kind(&asked) {

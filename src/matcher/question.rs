@@ -103,49 +103,6 @@ pub fn respondent_as_you(text: &str) -> String {
     out
 }
 
-/// Weight multiplier of words only a question's purpose clause uses.
-pub(super) const PURPOSE_WEIGHT: f32 = 0.33;
-
-/// Phrases that open a purpose clause: what follows says why a control exists, not which.
-const PURPOSE: &[&str] = &[
-    "in order to",
-    "so as to",
-    "so that",
-    "to reduce",
-    "to minimize",
-    "to minimise",
-    "to mitigate",
-    "to lower",
-    "to limit the risk",
-    "to avoid",
-];
-
-/// The purpose clause at the end of a question ("... to reduce the risk of fraud or error"),
-/// or "" when it has none. Only a clause after some asked words counts.
-pub fn purpose_clause(text: &str) -> &str {
-    let lower = text.to_ascii_lowercase();
-    let start = PURPOSE
-        .iter()
-        .filter_map(|p| {
-            lower.match_indices(p).map(|(i, _)| i).find(|&i| {
-                i > 0
-                    && !lower.as_bytes()[i - 1].is_ascii_alphanumeric()
-                    && lower
-                        .as_bytes()
-                        .get(i + p.len())
-                        .is_none_or(|b| !b.is_ascii_alphanumeric())
-            })
-        })
-        .min();
-    match start {
-        // Asked words before the clause: at least three words.
-        Some(i) if text[..i].split_whitespace().count() >= 3 && text.is_char_boundary(i) => {
-            &text[i..]
-        }
-        _ => "",
-    }
-}
-
 /// Phrases after which a question names what it is *not* asking about.
 const SET_ASIDE: &[&str] = &[
     "other than",
@@ -380,22 +337,6 @@ fn edit_distance(a: &str, b: &str, max: usize) -> Option<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn purpose_clauses_are_found_after_the_asked_words() {
-        assert_eq!(
-            purpose_clause("How are incompatible duties separated to reduce the risk of fraud?"),
-            "to reduce the risk of fraud?"
-        );
-        assert_eq!(
-            purpose_clause("Is data encrypted in order to meet GDPR?"),
-            "in order to meet GDPR?"
-        );
-        // No clause, a clause with nothing asked before it, a word that only starts alike.
-        assert_eq!(purpose_clause("Is data encrypted at rest?"), "");
-        assert_eq!(purpose_clause("To reduce risk, do you scan?"), "");
-        assert_eq!(purpose_clause("Do you want us to reduced scope?"), "");
-    }
 
     #[test]
     fn the_vendor_as_subject_is_you() {
