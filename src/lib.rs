@@ -22,6 +22,7 @@ pub mod embed;
 pub mod error;
 pub mod eval;
 pub mod fill;
+pub mod hash;
 pub mod index;
 pub mod knowledge;
 pub mod matcher;

@@ -66,43 +66,32 @@ fn fill(d: &Path, lib: &Path, model: &Path) -> Output {
     )
 }
 
+/// Fill successfully; true when the library's phrasings were encoded (not read from the cache).
+fn fill_encodes(dir: &Path, lib: &Path, model: &Path) -> bool {
+    let out = fill(dir, lib, model);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    text(&out.stderr).contains("encoded")
+}
+
 #[test]
 fn vectors_are_cached_in_the_index_and_rebuilt_when_stale() {
     let d = tempfile::tempdir().unwrap();
     let (lib, model) = setup(d.path());
     let vectors = lib.join(".vouch-index").join("vectors.bin");
 
-    let out = fill(d.path(), &lib, &model);
-    assert!(out.status.success(), "{}", text(&out.stderr));
-    assert!(
-        text(&out.stderr).contains("encoded"),
-        "{}",
-        text(&out.stderr)
-    );
+    assert!(fill_encodes(d.path(), &lib, &model));
     assert!(vectors.is_file());
     let report: serde_json::Value =
         serde_json::from_slice(&std::fs::read(d.path().join("r.json")).unwrap()).unwrap();
     assert_eq!(report["matching"], "meaning and words", "{report}");
 
     // Up to date: nothing is encoded again.
-    let out = fill(d.path(), &lib, &model);
-    assert!(out.status.success(), "{}", text(&out.stderr));
-    assert!(
-        !text(&out.stderr).contains("encoded"),
-        "{}",
-        text(&out.stderr)
-    );
+    assert!(!fill_encodes(d.path(), &lib, &model));
 
     // A damaged cache is encoded again, never read half-way.
     let bytes = std::fs::read(&vectors).unwrap();
     std::fs::write(&vectors, &bytes[..bytes.len() / 2]).unwrap();
-    let out = fill(d.path(), &lib, &model);
-    assert!(out.status.success(), "{}", text(&out.stderr));
-    assert!(
-        text(&out.stderr).contains("encoded"),
-        "{}",
-        text(&out.stderr)
-    );
+    assert!(fill_encodes(d.path(), &lib, &model));
     assert_eq!(std::fs::read(&vectors).unwrap(), bytes);
 
     // A changed phrasing: the index and its vectors are rebuilt.
@@ -111,13 +100,7 @@ fn vectors_are_cached_in_the_index_and_rebuilt_when_stale() {
     let changed = t.replacen("question = \"", "question = \"Please tell us: ", 1);
     assert_ne!(t, changed);
     std::fs::write(&f, changed).unwrap();
-    let out = fill(d.path(), &lib, &model);
-    assert!(out.status.success(), "{}", text(&out.stderr));
-    assert!(
-        text(&out.stderr).contains("encoded"),
-        "{}",
-        text(&out.stderr)
-    );
+    assert!(fill_encodes(d.path(), &lib, &model));
     assert_ne!(std::fs::read(&vectors).unwrap(), bytes);
 
     // Another model: encoded again for it.
@@ -126,13 +109,7 @@ fn vectors_are_cached_in_the_index_and_rebuilt_when_stale() {
     let cfg = other.join("config.json");
     let c = std::fs::read_to_string(&cfg).unwrap();
     std::fs::write(&cfg, c.replace('{', "{\"_note\": \"another\", ")).unwrap();
-    let out = fill(d.path(), &lib, &other);
-    assert!(out.status.success(), "{}", text(&out.stderr));
-    assert!(
-        text(&out.stderr).contains("encoded"),
-        "{}",
-        text(&out.stderr)
-    );
+    assert!(fill_encodes(d.path(), &lib, &other));
 }
 
 #[test]

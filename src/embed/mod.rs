@@ -117,15 +117,6 @@ fn check_pooling(dir: &Path) -> Result<()> {
     }
 }
 
-/// FNV-1a, 64 bits: a stable hash that does not depend on the Rust version.
-fn fnv1a(mut h: u64, bytes: &[u8]) -> u64 {
-    for b in bytes {
-        h ^= u64::from(*b);
-        h = h.wrapping_mul(0x0000_0100_0000_01b3);
-    }
-    h
-}
-
 impl Embedder {
     /// Load a standard sentence-transformers folder: config.json (BERT), tokenizer.json,
     /// model.safetensors; mean pooling; L2-normalised output. Errors name the folder and the
@@ -168,10 +159,11 @@ impl Embedder {
             }))
             .map_err(|e| bad(&dir.join(TOKENIZER), format!("cannot truncate: {e}")))?;
 
-        let mut h = fnv1a(0xcbf2_9ce4_8422_2325, &config_bytes);
-        h = fnv1a(h, &(weights.len() as u64).to_le_bytes());
-        h = fnv1a(h, &tokenizer_bytes);
-        let id = format!("{h:016x}");
+        let mut h = crate::hash::Fnv::default();
+        h.raw(&config_bytes);
+        h.raw(&(weights.len() as u64).to_le_bytes());
+        h.raw(&tokenizer_bytes);
+        let id = h.hex();
 
         let device = Device::Cpu;
         let vb = VarBuilder::from_buffered_safetensors(weights, DType::F32, &device)

@@ -48,13 +48,12 @@ pub fn phrasing_texts(entries: &[Entry]) -> (Vec<&str>, Vec<u32>) {
 
 /// FNV-1a of the texts and their owners: what a vectors file must have been made from.
 pub fn texts_hash(texts: &[&str], owner: &[u32]) -> String {
-    let mut h = 0xcbf2_9ce4_8422_2325u64;
+    let mut h = crate::hash::Fnv::default();
     for (t, o) in texts.iter().zip(owner) {
-        h = super::fnv1a(h, &o.to_le_bytes());
-        h = super::fnv1a(h, t.as_bytes());
-        h = super::fnv1a(h, &[0xff]);
+        h.raw(&o.to_le_bytes());
+        h.field(t.as_bytes());
     }
-    format!("{h:016x}")
+    h.hex()
 }
 
 /// The header line's model, dimension, count and texts hash; None unless all are there and

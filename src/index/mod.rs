@@ -127,32 +127,15 @@ fn index_dir(root: &Path) -> PathBuf {
     root.join(INDEX_DIR)
 }
 
-/// FNV-1a, 64 bits: a stable content hash without another dependency.
-struct Fnv(u64);
-impl Fnv {
-    fn new() -> Fnv {
-        Fnv(0xcbf2_9ce4_8422_2325)
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        for b in bytes {
-            self.0 ^= u64::from(*b);
-            self.0 = self.0.wrapping_mul(0x0100_0000_01b3);
-        }
-        // separator so that ("ab","c") and ("a","bc") differ
-        self.0 ^= 0xff;
-        self.0 = self.0.wrapping_mul(0x0100_0000_01b3);
-    }
-}
-
 /// Content hash of the library's files (names and bytes), of the index format and of the
 /// built-in thesaurus (used by libraries without their own).
 pub fn library_hash(root: &Path) -> Result<String> {
-    let mut h = Fnv::new();
-    h.write(FORMAT_VERSION.as_bytes());
-    h.write(crate::knowledge::load::DEFAULT_SYNONYMS.as_bytes());
+    let mut h = crate::hash::Fnv::default();
+    h.field(FORMAT_VERSION.as_bytes());
+    h.field(crate::knowledge::load::DEFAULT_SYNONYMS.as_bytes());
     for path in library_files(root)? {
         let rel = path.strip_prefix(root).unwrap_or(&path);
-        h.write(rel.to_string_lossy().as_bytes());
+        h.field(rel.to_string_lossy().as_bytes());
         // Regular files only: a file swapped for a pipe after listing must not hang.
         let bytes = crate::sheet::input::read_regular(
             &path,
@@ -160,9 +143,9 @@ pub fn library_hash(root: &Path) -> Result<String> {
             || Location::file(&path),
         )
         .map_err(|e| Error::library(Location::file(&path), format!("cannot read: {e}")))?;
-        h.write(&bytes);
+        h.field(&bytes);
     }
-    Ok(format!("{:016x}", h.0))
+    Ok(h.hex())
 }
 
 /// Take the library's index lock. A library the user cannot write (a read-only checkout, a
@@ -347,11 +330,11 @@ pub fn vectors(
         }
     }
     let v = PhrasingVectors::compute(emb, &si.entries)?;
-    // Stored under the exclusive lock, and only into the index these entries came from: a
-    // rebuild in between (another run, another library version) must not get our vectors.
+    // Stored under the exclusive lock. Should the index have been rebuilt meanwhile (another
+    // run, another library version), the next run's `fits` finds these vectors are not its
+    // own and encodes again: loading checks, so saving need not.
     let _exclusive = lock(root, true)?;
-    let same_index = open_dir(&index_dir(root)).is_ok_and(|now| now.entries == si.entries);
-    if same_index && writable(&index_dir(root)) {
+    if writable(&index_dir(root)) {
         v.save(&path)?;
     }
     Ok((v, true))
