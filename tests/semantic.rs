@@ -100,7 +100,14 @@ fn vectors_are_cached_in_the_index_and_rebuilt_when_stale() {
     let changed = t.replacen("question = \"", "question = \"Please tell us: ", 1);
     assert_ne!(t, changed);
     std::fs::write(&f, changed).unwrap();
-    assert!(fill_encodes(d.path(), &lib, &model));
+    let out = fill(d.path(), &lib, &model);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    // Only the changed text is encoded; the rest are reused.
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("encoded 1 of ") && err.contains("the others were unchanged"),
+        "{err}"
+    );
     assert_ne!(std::fs::read(&vectors).unwrap(), bytes);
 
     // Another model: encoded again for it.

@@ -75,7 +75,12 @@ pub fn run(a: Args) -> Result<ExitStatus> {
     // Retrieval by meaning: which entries are nearest the question, whatever their words.
     let near: Vec<usize> = m
         .similarities(crate::matcher::matched_text(&a.question).0)
-        .map(|s| crate::matcher::semantic::nearest(&s, crate::matcher::semantic::NEAREST))
+        .map(|s| {
+            crate::matcher::semantic::nearest(
+                &crate::matcher::meaning(&s),
+                crate::matcher::semantic::NEAREST,
+            )
+        })
         .unwrap_or_default();
     if m.semantic().is_some() {
         let ids: Vec<&str> = near
@@ -99,7 +104,10 @@ pub fn run(a: Args) -> Result<ExitStatus> {
             c.score,
             e.id,
             if m.semantic().is_some() {
-                format!("meaning {:.2}  ", f.semantic)
+                format!(
+                    "meaning {:.2} (answer {:.2})  ",
+                    f.semantic, f.answer_semantic
+                )
             } else {
                 String::new()
             },

@@ -138,13 +138,21 @@ pub fn semantic_for(
     };
     let start = Instant::now();
     let (vectors, encoded) = crate::index::vectors(root, si, &emb)?;
-    if encoded {
+    if let Some(encoded) = encoded {
+        let texts = vectors.keys.len();
+        let (count, rest) = if encoded < texts {
+            (
+                format!("{encoded} of {texts}"),
+                "; the others were unchanged",
+            )
+        } else {
+            (texts.to_string(), "")
+        };
         notice(&format!(
-            "encoded {} phrasings of {} entries with model {} in {:.1}s",
-            vectors.owner.len(),
+            "encoded {count} texts (phrasings and answers) of {} entries with model {} in {:.1}s{rest}",
             si.entries.len(),
             emb.id(),
-            start.elapsed().as_secs_f64()
+            start.elapsed().as_secs_f64(),
         ));
     }
     Ok(Some(crate::matcher::semantic::Semantic::new(

@@ -210,6 +210,17 @@ fn build_locked(library: &Library, hash: &str) -> Result<()> {
             .map_err(|e| Error::internal(format!("cannot write index meta: {e}")))?;
         std::fs::write(tmp.join(META_FILE), text)
             .map_err(|e| Error::internal(format!("cannot write index meta: {e}")))?;
+        // The old phrasing vectors go along: they no longer fit the library, but the next
+        // run reuses those of its unchanged texts rather than encode them all again. A link
+        // is safe, for the file is only ever replaced, never written in place; losing it only
+        // costs time.
+        let old = target.join(VECTORS_FILE);
+        if old.is_file() {
+            let new = tmp.join(VECTORS_FILE);
+            if std::fs::hard_link(&old, &new).is_err() {
+                let _ = std::fs::copy(&old, &new);
+            }
+        }
         Ok(())
     })
 }
@@ -312,24 +323,26 @@ pub fn open_or_build(root: &Path) -> Result<(SearchIndex, Freshness)> {
 pub const VECTORS_FILE: &str = "vectors.bin";
 
 /// The phrasing vectors of the library in `root` for `emb`, whose index `si` was just opened:
-/// read from the index folder when they were made by this model from these phrasings, else
-/// encoded and stored there for the next run (kept in memory only when the folder cannot be
-/// written). Returns the vectors and true when they were encoded now.
+/// read from the index folder when they were made by this model from these texts, else
+/// encoded (reusing the vectors of unchanged texts) and stored there for the next run (kept
+/// in memory only when the folder cannot be written). Returns the vectors and, when any
+/// were made now, how many distinct texts were encoded (the others were reused).
 pub fn vectors(
     root: &Path,
     si: &SearchIndex,
     emb: &crate::embed::Embedder,
-) -> Result<(crate::embed::store::PhrasingVectors, bool)> {
+) -> Result<(crate::embed::store::PhrasingVectors, Option<usize>)> {
     use crate::embed::store::PhrasingVectors;
     let path = index_dir(root).join(VECTORS_FILE);
-    let cached = |p: &Path| PhrasingVectors::load(p).filter(|v| v.fits(emb, &si.entries));
-    {
+    let old = {
         let _shared = lock(root, false)?;
-        if let Some(v) = cached(&path) {
-            return Ok((v, false));
+        match PhrasingVectors::load(&path) {
+            Some(v) if v.fits(emb, &si.entries) => return Ok((v, None)),
+            old => old,
         }
-    }
-    let v = PhrasingVectors::compute(emb, &si.entries)?;
+    };
+    // Texts the old vectors already hold (an edit changes a few) are not encoded again.
+    let (v, encoded) = PhrasingVectors::compute_reusing(emb, &si.entries, old.as_ref())?;
     // Stored under the exclusive lock. Should the index have been rebuilt meanwhile (another
     // run, another library version), the next run's `fits` finds these vectors are not its
     // own and encodes again: loading checks, so saving need not.
@@ -337,7 +350,7 @@ pub fn vectors(
     if writable(&index_dir(root)) {
         v.save(&path)?;
     }
-    Ok((v, true))
+    Ok((v, Some(encoded)))
 }
 
 /// Can a file be created in `dir`? (Asked of the file system, not of the mode bits, which

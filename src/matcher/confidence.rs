@@ -14,7 +14,7 @@ use std::sync::OnceLock;
 use super::Candidate;
 
 /// The signals the fitted confidence reads, in `calibration.toml`'s names and this order.
-pub const SIGNALS: [&str; 12] = [
+pub const SIGNALS: [&str; 14] = [
     "lexical",
     "lexical_margin",
     "margin",
@@ -27,13 +27,17 @@ pub const SIGNALS: [&str; 12] = [
     "strong_miss",
     "clash",
     "unknown_named",
+    "answer_semantic",
+    "answer_semantic_margin",
 ];
 
 /// The ranking's signals (see [`SIGNALS`]); None without candidates. `candidates[0]` is the
 /// winner; the others are its rivals in any order.
 pub fn signals(candidates: &[Candidate]) -> Option<[f32; SIGNALS.len()]> {
     let first = candidates.first()?;
-    let lexical = |c: &Candidate| c.score - super::SEMANTIC_WEIGHT * c.features.semantic;
+    let lexical = |c: &Candidate| {
+        c.score - super::meaning_score(c.features.semantic, c.features.answer_semantic)
+    };
     let rivals = &candidates[1..];
     let best = |f: &dyn Fn(&Candidate) -> f32| {
         rivals
@@ -45,6 +49,7 @@ pub fn signals(candidates: &[Candidate]) -> Option<[f32; SIGNALS.len()]> {
     let lex_rival = best(&lexical).unwrap_or(0.0);
     let score_rival = best(&|c: &Candidate| c.score).unwrap_or(0.0);
     let sem_rival = best(&|c: &Candidate| c.features.semantic).unwrap_or(0.0);
+    let answer_rival = best(&|c: &Candidate| c.features.answer_semantic).unwrap_or(0.0);
     let f = &first.features;
     let flag = |b: bool| if b { 1.0 } else { 0.0 };
     Some([
@@ -60,6 +65,8 @@ pub fn signals(candidates: &[Candidate]) -> Option<[f32; SIGNALS.len()]> {
         f.strong_miss,
         f.clash,
         f.unknown_named,
+        f.answer_semantic,
+        f.answer_semantic - answer_rival,
     ])
 }
 

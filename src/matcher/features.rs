@@ -70,6 +70,9 @@ pub struct Features {
     /// Cosine of the question's vector and the entry's closest phrasing's (0 when matching by
     /// words only).
     pub semantic: f32,
+    /// Cosine of the question's vector and the entry's answer text's (0 when matching by
+    /// words only).
+    pub answer_semantic: f32,
 }
 
 /// What is worked out once per question for every candidate's features.
@@ -315,6 +318,7 @@ impl Matcher<'_> {
             exact: 0.0,
             same_id: 0.0,
             semantic: 0.0,
+            answer_semantic: 0.0,
             conflict: conflict.max(broad),
             clash: conflict,
             topic_miss: share(&topics, wt, &|t| !p.union.contains(t) && met != Some(t)),

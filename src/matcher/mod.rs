@@ -35,7 +35,7 @@ pub use features::Features;
 pub use question::{
     matched_text, phrase_key, respondent_as_you, split_exclusions, MAX_MATCHED_WORDS,
 };
-pub use score::{score, SEMANTIC_WEIGHT};
+pub use score::{meaning, meaning_score, score, ANSWER_SEMANTIC_WEIGHT, SEMANTIC_WEIGHT};
 
 use features::Asked;
 use prepare::{is_anchor, Derived, Prepared};
@@ -201,7 +201,7 @@ impl<'a> Matcher<'a> {
             .filter(|t| !q_terms.contains(t))
             .collect();
         let sims = self.similarities(text);
-        let sims = sims.as_deref();
+        let sims = sims.as_ref();
         let mut r = self.rank_with(&q_terms, &c_terms, &x_terms, sims);
         // An entry phrased as the same kind of question ("where", "who", "how long") is the
         // likelier answer: the opening words are stop words to retrieval.
@@ -326,7 +326,7 @@ impl<'a> Matcher<'a> {
 
     /// Each entry's cosine to `text` (see [`semantic::Semantic::similarities`]), when
     /// matching by meaning.
-    pub fn similarities(&self, text: &str) -> Option<Vec<f32>> {
+    pub fn similarities(&self, text: &str) -> Option<semantic::Similarities> {
         let s = self.semantic.as_ref()?;
         let v = s.vector(text)?;
         Some(s.similarities(&v, self.si.entries.len()))
@@ -339,7 +339,7 @@ impl<'a> Matcher<'a> {
         q_terms: &[String],
         c_terms: &[String],
         x_terms: &[String],
-        sims: Option<&[f32]>,
+        sims: Option<&semantic::Similarities>,
     ) -> Ranking {
         // Numbers the library never uses are numbering ("1.2", "Q12", "IAM-07"), not meaning.
         let meaningful =
@@ -363,7 +363,7 @@ impl<'a> Matcher<'a> {
         }
         let mut pool = self.retrieve(q_terms, &c_terms);
         if let Some(sims) = sims {
-            for pos in semantic::nearest(sims, semantic::NEAREST) {
+            for pos in semantic::nearest(&meaning(sims), semantic::NEAREST) {
                 if !pool.contains(&pos) {
                     pool.push(pos);
                 }
@@ -378,7 +378,10 @@ impl<'a> Matcher<'a> {
                 let p = self.lib.prepared.get(pos)?;
                 let mut features = self.features(p, q_terms, wq, &c_terms, wc, &asked);
                 features.excluded_hit = self.excluded_hit(p, x_terms, &asked);
-                features.semantic = sims.and_then(|s| s.get(pos)).copied().unwrap_or(0.0);
+                if let Some(s) = sims {
+                    features.semantic = s.phrasing.get(pos).copied().unwrap_or(0.0);
+                    features.answer_semantic = s.answer.get(pos).copied().unwrap_or(0.0);
+                }
                 Some(Candidate {
                     entry: pos,
                     score: score(&features),

@@ -60,7 +60,7 @@ impl Semantic {
     /// The phrasing vectors of `entries`, encoded through the cache of texts: a variant of a
     /// library whose phrasings were all encoded before costs no encoding.
     pub fn vectors_for(&self, entries: &[crate::knowledge::Entry]) -> Result<PhrasingVectors> {
-        let (texts, _) = crate::embed::store::phrasing_texts(entries);
+        let texts = crate::embed::store::all_texts(entries);
         self.prepare(texts.iter().copied())?;
         let known = self.questions.read().unwrap_or_else(|e| e.into_inner());
         let mut vectors = Vec::with_capacity(texts.len());
@@ -120,13 +120,17 @@ impl Semantic {
             .cloned()
     }
 
-    /// For each of the `entries` entries, the cosine of its closest phrasing to `q` (unit
-    /// vectors: the dot product). An entry without vectors gets 0.
-    pub fn similarities(&self, q: &[f32], entries: usize) -> Vec<f32> {
+    /// For each of the `entries` entries, the cosine of its closest phrasing to `q` and of
+    /// its answer (unit vectors: the dot product). An entry without vectors gets 0.
+    pub fn similarities(&self, q: &[f32], entries: usize) -> Similarities {
         let v = &self.vectors;
         let mut best = vec![0.0f32; entries];
+        let mut answer = vec![0.0f32; entries];
         if q.len() != v.dim {
-            return best;
+            return Similarities {
+                phrasing: best,
+                answer,
+            };
         }
         for (i, owner) in v.owner.iter().enumerate() {
             let d = dot(q, v.vector(i));
@@ -136,8 +140,26 @@ impl Semantic {
                 }
             }
         }
-        best
+        for (e, a) in answer.iter_mut().enumerate() {
+            let av = v.answer(e);
+            if av.len() == q.len() {
+                *a = dot(q, av);
+            }
+        }
+        Similarities {
+            phrasing: best,
+            answer,
+        }
     }
+}
+
+/// One question's closeness in meaning to every entry, by position.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Similarities {
+    /// The cosine of the entry's closest phrasing.
+    pub phrasing: Vec<f32>,
+    /// The cosine of the entry's answer text.
+    pub answer: Vec<f32>,
 }
 
 /// The positions of the `k` largest values, largest first (ties by position).
@@ -219,8 +241,11 @@ mod tests {
         let q = s.vector("what is your password policy").unwrap();
         let sims = s.similarities(&q, 2);
         // The alternate is the question itself.
-        assert!((sims[0] - 1.0).abs() < 1e-4, "{sims:?}");
-        assert!(sims[1] < sims[0]);
+        assert!((sims.phrasing[0] - 1.0).abs() < 1e-4, "{sims:?}");
+        assert!(sims.phrasing[1] < sims.phrasing[0]);
+        // Both answers are "Yes.": the same cosine, below the phrasing's.
+        assert_eq!(sims.answer[0], sims.answer[1]);
+        assert!(sims.answer[0] < sims.phrasing[0]);
         // A text never prepared is encoded on demand.
         assert!(s.vector("backup logs").is_some());
     }
