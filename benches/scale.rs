@@ -119,7 +119,7 @@ fn fill_case(name: &str, input: &Path, lib: &Path) {
     );
     vouch::sheet::write::write_csv(grid, edits.first(), &out.path().join("f.csv")).expect("csv");
     stage("plan+write", &mut t);
-    vouch::review::write_review(&items, &out.path().join("r.xlsx")).expect("review");
+    vouch::review::write_review(&items, None, &out.path().join("r.xlsx")).expect("review");
     stage("review", &mut t);
     let report = vouch::report::report(input, None, "words only", &items);
     let json = serde_json::to_string_pretty(&report).expect("json");

@@ -161,6 +161,15 @@ impl Outputs {
         Ok(())
     }
 
+    /// The temporary file staged for `target`, while not yet committed.
+    pub fn staged(&self, target: &Path) -> Option<&Path> {
+        self.staged
+            .iter()
+            .rev()
+            .find(|(_, t)| t == target)
+            .map(|(tmp, _)| tmp.as_ref())
+    }
+
     /// Rename every staged file into place, in staging order.
     pub fn commit(self) -> Result<()> {
         for (tmp, target) in self.staged {

@@ -290,8 +290,22 @@ pub fn run(a: Args) -> Result<ExitStatus> {
         // run (a stale review beside a new filled file would mislead).
         let to_review = crate::review::needs_review(&p.items).len();
         any_review |= to_review > 0;
+        let filled_hash = match outputs.staged(&paths.out) {
+            Some(tmp) => crate::review::file_hash(tmp)?,
+            None => String::new(),
+        };
+        let meta = crate::review::Meta {
+            input: absolute(&paths.input),
+            input_hash: crate::review::file_hash(&paths.input)?,
+            filled: absolute(&paths.out),
+            filled_hash,
+            report: a.report.as_deref().map(absolute),
+            library: absolute(&a.library.library),
+            layout: overrides.clone(),
+            citations: citation_name(mode),
+        };
         outputs.stage(&paths.review, |tmp| {
-            crate::review::write_review(&p.items, tmp)
+            crate::review::write_review(&p.items, Some(&meta), tmp)
         })?;
         written.push(("review".to_string(), paths.review.display().to_string()));
         if to_review == 0 {
@@ -382,6 +396,19 @@ fn plan_paths(input: &Path, a: &Args) -> Result<Paths> {
         xlsx_copy,
         review,
     })
+}
+
+/// `p` made absolute against the current folder (as given when that fails).
+pub fn absolute(p: &Path) -> PathBuf {
+    std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf())
+}
+
+/// The name `--citations` gives `mode`.
+pub fn citation_name(mode: CitationMode) -> String {
+    use clap::ValueEnum;
+    mode.to_possible_value()
+        .map(|v| v.get_name().to_string())
+        .unwrap_or_default()
 }
 
 fn lower_ext(p: &Path) -> Option<String> {

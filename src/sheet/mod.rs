@@ -95,7 +95,7 @@ pub struct Workbook {
 
 /// Flags that override layout detection. Columns are given as letters (`C`) or as header
 /// text (`Question`); rows are 1-based.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct LayoutOverrides {
     pub sheet: Option<String>,
     pub header_row: Option<u32>,

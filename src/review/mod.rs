@@ -6,14 +6,59 @@
 //! a dropdown for the reviewer. Created with rust_xlsxwriter; every text is written as a
 //! string, so nothing a customer wrote can become a formula. Never part of the file that is
 //! sent to the customer.
+//!
+//! A hidden `Vouch` sheet records which filled file the review belongs to (with a hash of
+//! it), the original questionnaire, the library and the layout flags, so that `vouch review
+//! apply` can write the decisions into exactly that file, and refuse when it has changed.
+
+pub mod decisions;
+pub mod read;
 
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use rust_xlsxwriter::{DataValidation, Format, FormatAlign, Workbook};
 
+use serde::{Deserialize, Serialize};
+
 use crate::error::{Error, Result};
 use crate::fill::{citation_text, full_answer, Item, Proposal, Status};
+
+/// The name of the hidden sheet holding the [`Meta`].
+pub const META_SHEET: &str = "Vouch";
+
+/// What the review belongs to: written by `fill` into the hidden sheet, read by `apply`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Meta {
+    /// The questionnaire as received (never modified).
+    pub input: PathBuf,
+    pub input_hash: String,
+    /// The filled questionnaire the decisions go into, and its hash when the review was made
+    /// (or last applied).
+    pub filled: PathBuf,
+    pub filled_hash: String,
+    /// The JSON report of the fill, if one was written.
+    pub report: Option<PathBuf>,
+    /// The answer library the fill used.
+    pub library: PathBuf,
+    /// The layout flags of the fill, so the same cells are found again.
+    pub layout: crate::sheet::LayoutOverrides,
+    /// Where citations go (`comment`, `column`, `note`, `none`).
+    pub citations: String,
+}
+
+/// FNV-1a of a file's bytes, as 16 hex digits: enough to see that a file changed.
+pub fn file_hash(path: &Path) -> Result<String> {
+    let bytes = std::fs::read(path).map_err(|e| {
+        Error::input(
+            crate::error::Location::file(path),
+            format!("cannot read: {e}"),
+        )
+    })?;
+    let mut h = crate::hash::Fnv::default();
+    h.raw(&bytes);
+    Ok(h.hex())
+}
 
 /// The values the `Decision` dropdown offers.
 pub const DECISIONS: &[&str] = &[
@@ -55,8 +100,9 @@ pub fn needs_review(items: &[Item]) -> Vec<&Item> {
         .collect()
 }
 
-/// Write the review workbook for `items` to `out` (atomically).
-pub fn write_review(items: &[Item], out: &Path) -> Result<()> {
+/// Write the review workbook for `items` to `out` (atomically), with `meta` in its hidden
+/// sheet.
+pub fn write_review(items: &[Item], meta: Option<&Meta>, out: &Path) -> Result<()> {
     let xe = |e: rust_xlsxwriter::XlsxError| {
         Error::internal(format!("cannot write {}: {e}", out.display()))
     };
@@ -129,6 +175,20 @@ pub fn write_review(items: &[Item], out: &Path) -> Result<()> {
     ws.set_freeze_panes(1, 0).map_err(xe)?;
     ws.autofilter(0, 0, last, (HEADERS.len() - 1) as u16)
         .map_err(xe)?;
+    if let Some(meta) = meta {
+        let json = serde_json::to_string(meta)
+            .map_err(|e| Error::internal(format!("cannot write {}: {e}", out.display())))?;
+        let ws = book.add_worksheet();
+        ws.set_name(META_SHEET).map_err(xe)?;
+        ws.write_string(
+            0,
+            0,
+            "Written by vouch fill for `vouch review apply`; do not edit.",
+        )
+        .map_err(xe)?;
+        ws.write_string(1, 0, &json).map_err(xe)?;
+        ws.set_hidden(true);
+    }
     let bytes = book.save_to_buffer().map_err(xe)?;
     crate::atomic::write_file(out, |w| {
         w.write_all(&bytes)
