@@ -265,12 +265,18 @@ fn fill_item(
         item.alternatives.insert(0, first);
         return;
     }
-    item.status = if first.confidence >= t.auto {
+    item.status = if first.confidence >= t.auto && !first.draft {
         Status::Auto
     } else {
         Status::Review
     };
     let mut notes = Vec::new();
+    if first.draft {
+        notes.push(format!(
+            "'{}' is a draft answer a reviewer wrote; its owner has yet to confirm it",
+            first.id
+        ));
+    }
     if let Some(outcome) = outcome {
         item.parts = outcome.extra;
         if let Some(ask) = outcome.unanswered {
@@ -280,6 +286,10 @@ fn fill_item(
         }
         item.alternatives
             .retain(|a| !item.parts.iter().any(|p| p.id == a.id));
+        if item.parts.iter().any(|p| p.draft) {
+            item.status = Status::Review;
+            notes.push("a part is answered by a draft its owner has yet to confirm".into());
+        }
         if !outcome.complete {
             item.status = Status::Review;
         }

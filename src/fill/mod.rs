@@ -99,6 +99,10 @@ pub struct Proposal {
     pub answer: std::sync::Arc<str>,
     pub short_answer: Option<ShortAnswer>,
     pub citations: std::sync::Arc<[Citation]>,
+    /// The entry is a draft: never written without review.
+    pub draft: bool,
+    /// Who decided it in review (`vouch review apply`), when a person did.
+    pub reviewed_by: Option<String>,
 }
 
 impl Proposal {
@@ -114,6 +118,8 @@ impl Proposal {
             answer,
             short_answer: e.short_answer,
             citations,
+            draft: e.is_draft(),
+            reviewed_by: None,
         }
     }
 }
@@ -169,14 +175,25 @@ pub fn citation_text(p: &Proposal, parts: &[Proposal]) -> String {
             cites.push(s);
         }
     }
-    let mut ids = vec![p.id.clone()];
+    let mut ids: Vec<String> = Some(p.id.clone())
+        .into_iter()
+        .filter(|i| !i.is_empty())
+        .collect();
     ids.extend(parts.iter().map(|q| q.id.clone()));
-    format!(
-        "Source: {} [vouch: {}; confidence {:.2}]",
-        cites.join("; "),
-        ids.join(" + "),
-        p.confidence
-    )
+    let how = match &p.reviewed_by {
+        Some(who) => format!("reviewed by {who}"),
+        None => format!("confidence {:.2}", p.confidence),
+    };
+    let sources = if cites.is_empty() {
+        "the reviewer".to_string()
+    } else {
+        cites.join("; ")
+    };
+    if ids.is_empty() {
+        format!("Source: {sources} [vouch: {how}]")
+    } else {
+        format!("Source: {sources} [vouch: {}; {how}]", ids.join(" + "))
+    }
 }
 
 /// The full answer text for a proposal and the parts of a compound question.
@@ -673,6 +690,8 @@ mod tests {
                 section: "1".into(),
             }]
             .into(),
+            draft: false,
+            reviewed_by: None,
         }
     }
 

@@ -320,7 +320,9 @@ fn validate_entry(
             }
         },
     };
-    if raw.citations.is_empty() {
+    // A draft (a reviewer's own answer, learnt by `vouch review apply`) may wait for its
+    // owner to cite a source; it is never drafted without review until then.
+    if raw.citations.is_empty() && !raw.tags.iter().any(|t| t == super::DRAFT_TAG) {
         bad(format!(
             "entry '{id}' has no citation (every answer must say where it comes from)"
         ));

@@ -14,9 +14,14 @@ use std::path::PathBuf;
 use serde::{Deserialize, Serialize};
 
 pub mod import;
+pub mod learn;
 pub mod load;
 
 pub use load::load_library;
+
+/// The tag of a draft entry: a reviewer's own answer that its owner has yet to confirm (and
+/// cite). A draft is matched like any entry but never drafted without review.
+pub const DRAFT_TAG: &str = "draft";
 
 /// Name of the folder, inside a library, that holds the derived search index.
 pub const INDEX_DIR: &str = ".vouch-index";
@@ -115,6 +120,11 @@ pub struct Entry {
 }
 
 impl Entry {
+    /// True for a draft (see [`DRAFT_TAG`]).
+    pub fn is_draft(&self) -> bool {
+        self.tags.iter().any(|t| t == DRAFT_TAG)
+    }
+
     /// The canonical question followed by the alternates.
     pub fn phrasings(&self) -> impl Iterator<Item = &str> {
         std::iter::once(self.question.as_str()).chain(self.alternates.iter().map(|s| s.as_str()))

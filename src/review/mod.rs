@@ -11,6 +11,7 @@
 //! it), the original questionnaire, the library and the layout flags, so that `vouch review
 //! apply` can write the decisions into exactly that file, and refuse when it has changed.
 
+pub mod apply;
 pub mod decisions;
 pub mod read;
 
@@ -60,14 +61,9 @@ pub fn file_hash(path: &Path) -> Result<String> {
     Ok(h.hex())
 }
 
-/// The values the `Decision` dropdown offers.
-pub const DECISIONS: &[&str] = &[
-    "Accept",
-    "Accept candidate 2",
-    "Accept candidate 3",
-    "Edit",
-    "Reject",
-];
+/// The values the `Decision` dropdown offers. Any other text typed there is the reviewer's
+/// own answer (see `decisions::Action::from_cell`), so the dropdown does not refuse it.
+pub const DECISIONS: &[&str] = &["Accept", "2", "3", "N/A", "Skip"];
 
 const HEADERS: &[(&str, f64)] = &[
     ("Sheet", 16.0),
@@ -170,6 +166,13 @@ pub fn write_review(items: &[Item], meta: Option<&Meta>, out: &Path) -> Result<(
     let last = rows.len().max(1) as u32;
     let dv = DataValidation::new()
         .allow_list_strings(DECISIONS)
+        .map_err(xe)?
+        .show_error_message(false)
+        .set_input_title("Decision")
+        .map_err(xe)?
+        .set_input_message(
+            "Accept the proposal, a candidate's number (2, 3), N/A, Skip, or type the answer to write instead. Then: vouch review apply",
+        )
         .map_err(xe)?;
     ws.add_data_validation(1, 17, last, 17, &dv).map_err(xe)?;
     ws.set_freeze_panes(1, 0).map_err(xe)?;

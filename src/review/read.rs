@@ -18,6 +18,9 @@ use crate::error::{Error, Location, Result};
 /// One candidate answer offered on a review row.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Offered {
+    /// Its number on the review row: 1 is the proposal, 2 and 3 the next candidates (an
+    /// unanswered row has no proposal, only candidates 2 and 3).
+    pub n: u8,
     pub entry: String,
     pub confidence: Option<f64>,
     pub answer: String,
@@ -36,7 +39,7 @@ pub struct ReviewRow {
     pub context: String,
     pub status: String,
     pub citation: String,
-    /// Candidate 1 (the proposal), 2 and 3, those present.
+    /// Candidate 1 (the proposal), 2 and 3, those present, in that order.
     pub offered: Vec<Offered>,
     /// What the `Decision` cell says, if anything.
     pub decision: Option<Action>,
@@ -125,16 +128,20 @@ pub fn read_review(path: &Path) -> Result<Review> {
                 )
             })?;
         let mut offered = Vec::new();
-        for (e, c, a) in [
+        for (n, (e, c, a)) in [
             ("proposed entry", "confidence", "proposed answer"),
             ("candidate 2", "confidence 2", "answer 2"),
             ("candidate 3", "confidence 3", "answer 3"),
-        ] {
+        ]
+        .into_iter()
+        .enumerate()
+        {
             let entry = cell(r, col(e));
             if entry.is_empty() {
                 continue;
             }
             offered.push(Offered {
+                n: n as u8 + 1,
                 entry,
                 confidence: number(col(c).and_then(|c| r.get(c))),
                 answer: cell(r, col(a)),
