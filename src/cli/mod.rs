@@ -19,6 +19,7 @@ pub mod index;
 pub mod inspect;
 pub mod library;
 pub mod model;
+pub mod review;
 
 /// The library folder used when `--library` is not given.
 pub const DEFAULT_LIBRARY: &str = "knowledge";
@@ -88,6 +89,9 @@ pub enum Command {
     /// Install and inspect the sentence encoder of the semantic stage (fetch, status)
     #[command(subcommand)]
     Model(model::Command),
+    /// Decide the rows a fill left for review, in a local page in the browser; every
+    /// decision is saved as it is made, and a later run resumes
+    Review(review::Args),
 }
 
 /// The flags that correct layout detection, shared by `fill` and `inspect`.
@@ -177,6 +181,7 @@ pub fn main() -> ExitCode {
         Command::Inspect(a) => inspect::run(a),
         Command::Library(c) => library::run(c),
         Command::Model(c) => model::run(c),
+        Command::Review(a) => review::run(a),
     };
     match result {
         Ok(status) => status.into(),

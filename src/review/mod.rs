@@ -12,7 +12,9 @@
 //! apply` can write the decisions into exactly that file, and refuse when it has changed.
 
 pub mod decisions;
+pub mod page;
 pub mod read;
+pub mod server;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
