@@ -19,6 +19,7 @@ pub mod index;
 pub mod inspect;
 pub mod library;
 pub mod model;
+pub mod review;
 pub mod review_apply;
 
 /// The library folder used when `--library` is not given.
@@ -89,16 +90,9 @@ pub enum Command {
     /// Install and inspect the sentence encoder of the semantic stage (fetch, status)
     #[command(subcommand)]
     Model(model::Command),
-    /// Settle the rows a fill left for review (apply)
-    #[command(subcommand)]
-    Review(ReviewCommand),
-}
-
-#[derive(Debug, clap::Subcommand)]
-pub enum ReviewCommand {
-    /// Write the decisions (review page and Decision column) into the filled questionnaire,
-    /// and teach the library
-    Apply(review_apply::ApplyArgs),
+    /// Decide the rows a fill left for review, in a local page in the browser (every decision
+    /// saved as it is made, a later run resumes), then apply them
+    Review(review::Args),
 }
 
 /// The flags that correct layout detection, shared by `fill` and `inspect`.
@@ -188,7 +182,7 @@ pub fn main() -> ExitCode {
         Command::Inspect(a) => inspect::run(a),
         Command::Library(c) => library::run(c),
         Command::Model(c) => model::run(c),
-        Command::Review(ReviewCommand::Apply(a)) => review_apply::run_apply(a),
+        Command::Review(a) => review::run(a),
     };
     match result {
         Ok(status) => status.into(),

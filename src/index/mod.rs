@@ -21,6 +21,8 @@ use crate::error::{Error, Location, Result};
 use crate::knowledge::{load::library_files, load_library, Entry, Library, INDEX_DIR};
 use crate::text::Analyzer;
 
+mod search;
+
 /// Bump when analysis or schema change, so old indexes are rebuilt.
 const FORMAT_VERSION: &str = "vouch-index-8";
 const META_FILE: &str = "vouch-meta.json";

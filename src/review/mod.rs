@@ -13,7 +13,9 @@
 
 pub mod apply;
 pub mod decisions;
+pub mod page;
 pub mod read;
+pub mod server;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
