@@ -2,6 +2,8 @@
 //! filled file it belongs to, and the workbook reads back (with calamine, not our writer) as
 //! rows with their candidates and the reviewer's `Decision` cells.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
@@ -16,14 +18,7 @@ fn root() -> PathBuf {
 
 /// A private copy of the shipped library and the quick sample in `d`.
 fn setup(d: &Path) -> PathBuf {
-    let lib = d.join("lib");
-    std::fs::create_dir(&lib).unwrap();
-    for f in std::fs::read_dir(root().join("knowledge")).unwrap() {
-        let p = f.unwrap().path();
-        if p.is_file() {
-            std::fs::copy(&p, lib.join(p.file_name().unwrap())).unwrap();
-        }
-    }
+    let lib = common::private_library(d);
     std::fs::copy(
         root().join("samples/vendor-quick.csv"),
         d.join("vendor-quick.csv"),

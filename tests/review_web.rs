@@ -3,6 +3,8 @@
 //! only, so every header is the test's choice) decides rows, searches, is refused without the
 //! token or from a foreign origin, kills and restarts the server, and finishes.
 
+mod common;
+
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
@@ -26,14 +28,7 @@ fn root() -> PathBuf {
 /// A private copy of the shipped library and the quick sample in `d`, filled; the review
 /// workbook's path.
 fn filled(d: &Path, edit: impl FnOnce(&Path, &Path)) -> PathBuf {
-    let lib = d.join("lib");
-    std::fs::create_dir(&lib).unwrap();
-    for f in std::fs::read_dir(root().join("knowledge")).unwrap() {
-        let p = f.unwrap().path();
-        if p.is_file() {
-            std::fs::copy(&p, lib.join(p.file_name().unwrap())).unwrap();
-        }
-    }
+    let lib = common::private_library(d);
     let q = d.join("vendor-quick.csv");
     std::fs::copy(root().join("samples/vendor-quick.csv"), &q).unwrap();
     edit(&q, &lib);

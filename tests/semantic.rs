@@ -33,14 +33,7 @@ fn text(b: &[u8]) -> String {
 
 /// A private copy of the shipped library, a tiny model, and the quick sample, in `d`.
 fn setup(d: &Path) -> (PathBuf, PathBuf) {
-    let lib = d.join("lib");
-    std::fs::create_dir(&lib).unwrap();
-    for f in std::fs::read_dir(root().join("knowledge")).unwrap() {
-        let p = f.unwrap().path();
-        if p.is_file() {
-            std::fs::copy(&p, lib.join(p.file_name().unwrap())).unwrap();
-        }
-    }
+    let lib = common::private_library(d);
     let model = d.join("model");
     testing::write_tiny_model(&model).unwrap();
     std::fs::copy(

@@ -169,27 +169,13 @@ pub fn run(a: Args) -> Result<ExitStatus> {
     let mut planned = Vec::new();
     for (paths, wb, q) in read_in {
         let mut items = fill::decide_all(&q, &m, &si.entries, thresholds, a.overwrite);
-        let mut edits: Vec<SheetEdits> = Vec::new();
-        // Notes exist only in a workbook Vouch patches; elsewhere citations get a column.
-        let sheet_mode = if mode == CitationMode::Note && paths.out_kind != OutKind::Patched {
-            CitationMode::Column
-        } else {
-            mode
-        };
-        let mut claimed = fill::Claimed::new();
-        for sq in &q.sheets {
-            if let Some(grid) = wb.sheets.iter().find(|g| g.name == sq.sheet) {
-                edits.extend(fill::plan_sheet(
-                    sq,
-                    grid,
-                    &wb.sheets,
-                    &mut claimed,
-                    &mut items,
-                    sheet_mode,
-                ));
-            }
-        }
-        let edits = fill::merge_edits(edits);
+        let (edits, sheet_mode) = fill::plan_workbook(
+            &q,
+            &wb,
+            &mut items,
+            mode,
+            paths.out_kind == OutKind::Patched,
+        );
         let mut notes = vec![format!(
             "matched by {}; auto at confidence {:.2} or more",
             crate::eval::mode_name(m.semantic()),

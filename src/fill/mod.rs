@@ -453,6 +453,38 @@ pub fn plan_sheet(
     out
 }
 
+/// The cells to write for every `Auto` item of a questionnaire, sheet by sheet (see
+/// [`plan_sheet`]), merged into one `SheetEdits` per sheet; and the citation mode used:
+/// notes exist only in a workbook Vouch patches (`patched`), elsewhere citations get a column.
+pub fn plan_workbook(
+    q: &crate::sheet::Questionnaire,
+    wb: &crate::sheet::Workbook,
+    items: &mut [Item],
+    mode: CitationMode,
+    patched: bool,
+) -> (Vec<SheetEdits>, CitationMode) {
+    let sheet_mode = if mode == CitationMode::Note && !patched {
+        CitationMode::Column
+    } else {
+        mode
+    };
+    let mut claimed = Claimed::new();
+    let mut edits = Vec::new();
+    for sq in &q.sheets {
+        if let Some(grid) = wb.sheets.iter().find(|g| g.name == sq.sheet) {
+            edits.extend(plan_sheet(
+                sq,
+                grid,
+                &wb.sheets,
+                &mut claimed,
+                items,
+                sheet_mode,
+            ));
+        }
+    }
+    (merge_edits(edits), sheet_mode)
+}
+
 /// One `SheetEdits` per sheet, in first-seen order; where two edits name one cell (a START
 /// HERE field answered on its own row and through a sheet that shows it) the first stands.
 pub fn merge_edits(all: Vec<SheetEdits>) -> Vec<SheetEdits> {

@@ -239,7 +239,7 @@ pub struct HistoryLine<'a> {
     /// What was decided ("accepted", "candidate 2", "own answer", "N/A").
     pub decision: String,
     /// The entry answered with (None for N/A).
-    pub entry: Option<&'a str>,
+    pub entry: Option<String>,
     /// The proposal before the decision, and the answer written after it.
     pub before: Option<&'a str>,
     pub after: &'a str,

@@ -195,26 +195,7 @@ pub fn apply(review_path: &Path, opts: &Options) -> Result<Applied> {
         wb.kind,
         crate::sheet::InputKind::Xlsx | crate::sheet::InputKind::Xlsm
     );
-    let sheet_mode = if mode == CitationMode::Note && !patched {
-        CitationMode::Column
-    } else {
-        mode
-    };
-    let mut claimed = fill::Claimed::new();
-    let mut edits = Vec::new();
-    for sq in &q.sheets {
-        if let Some(grid) = wb.sheets.iter().find(|g| g.name == sq.sheet) {
-            edits.extend(fill::plan_sheet(
-                sq,
-                grid,
-                &wb.sheets,
-                &mut claimed,
-                &mut items,
-                sheet_mode,
-            ));
-        }
-    }
-    let edits = fill::merge_edits(edits);
+    let (edits, _) = fill::plan_workbook(&q, &wb, &mut items, mode, patched);
     for i in items.iter().filter(|i| i.status != Status::Auto) {
         out.not_written.push((
             i.sheet.clone(),
@@ -428,9 +409,8 @@ fn learn_from(
         .map(|f| f.to_string_lossy().into_owned())
         .unwrap_or_default();
     let mut lines = Vec::new();
-    let mut drafts: Vec<(usize, String)> = Vec::new();
     let mut entries = library.entries.clone();
-    for (k, i) in written.iter().enumerate() {
+    for i in written {
         let Some((d, rr)) = used
             .iter()
             .find(|(d, _)| d.sheet == i.sheet && d.row == i.row)
@@ -438,7 +418,7 @@ fn learn_from(
             continue;
         };
         let Some(p) = &i.proposal else { continue };
-        match &d.action {
+        let entry = match &d.action {
             Action::Text { text } => {
                 let (id, added) = learn::add_draft(
                     root,
@@ -453,12 +433,12 @@ fn learn_from(
                 )?;
                 if added {
                     out.drafts_added.push(id.clone());
+                    // Later rows see this draft (the same own answer twice is one draft).
+                    entries = crate::knowledge::load_library(root)?.entries;
                 }
-                // Later rows see this draft (the same own answer twice is one draft).
-                entries = crate::knowledge::load_library(root)?.entries;
-                drafts.push((k, id));
+                Some(id)
             }
-            Action::NotApplicable => {}
+            Action::NotApplicable => None,
             _ => {
                 if let Some(e) = entries.iter().find(|e| e.id == p.id) {
                     if learn::add_alternate(root, e, &rr.question)? {
@@ -466,24 +446,8 @@ fn learn_from(
                         entries = crate::knowledge::load_library(root)?.entries;
                     }
                 }
+                Some(p.id.clone())
             }
-        }
-    }
-    for (k, i) in written.iter().enumerate() {
-        let Some((d, rr)) = used
-            .iter()
-            .find(|(d, _)| d.sheet == i.sheet && d.row == i.row)
-        else {
-            continue;
-        };
-        let Some(p) = &i.proposal else { continue };
-        let entry = match &d.action {
-            Action::NotApplicable => None,
-            Action::Text { .. } => drafts
-                .iter()
-                .find(|(j, _)| *j == k)
-                .map(|(_, id)| id.as_str()),
-            _ => Some(p.id.as_str()),
         };
         lines.push(learn::HistoryLine {
             when: &d.when,

@@ -1,11 +1,28 @@
-//! Shared by the integration tests: where the benchmark data is.
+//! Shared by the integration tests: where the benchmark data is, and a private copy of the
+//! shipped library for tests that change it.
 //!
 //! The bench (`../shared/bench`) sits beside the project on the team's machines and in CI,
 //! but not in a fresh clone elsewhere. Tests that need it skip there with a note, so that the
 //! README's `cargo test` works for anyone; CI sets `VOUCH_REQUIRE_BENCH=1`, and then a missing
 //! bench fails instead of skipping.
 
-use std::path::PathBuf;
+#![allow(dead_code)] // each test crate uses what it needs
+
+use std::path::{Path, PathBuf};
+
+/// A copy of the shipped library (its files, not its index) in `dir/lib`; its path.
+pub fn private_library(dir: &Path) -> PathBuf {
+    let lib = dir.join("lib");
+    std::fs::create_dir(&lib).unwrap();
+    let shipped = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("knowledge");
+    for f in std::fs::read_dir(shipped).unwrap() {
+        let p = f.unwrap().path();
+        if p.is_file() {
+            std::fs::copy(&p, lib.join(p.file_name().unwrap())).unwrap();
+        }
+    }
+    lib
+}
 
 /// The bench folder, or None (with a note on stderr) when it is absent and not required.
 pub fn bench_dir() -> Option<PathBuf> {
