@@ -344,6 +344,7 @@ mod tests {
             question: q.into(),
             alternates: alts.iter().map(|s| s.to_string()).collect(),
             answer: "Yes.".into(),
+            template: None,
             short_answer: None,
             citations: Vec::new(),
             tags: Vec::new(),

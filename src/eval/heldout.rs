@@ -162,6 +162,7 @@ mod tests {
             question: question.into(),
             alternates: alternates.iter().map(|s| s.to_string()).collect(),
             answer: answer.into(),
+            template: None,
             short_answer: Some(ShortAnswer::Yes),
             citations: Vec::new(),
             tags: vec!["security".into()],
@@ -207,6 +208,7 @@ mod tests {
             sources: Default::default(),
             synonyms,
             filler,
+            facts: Default::default(),
         };
         let t = Thresholds {
             auto: fill::DEFAULT_AUTO_THRESHOLD,

@@ -244,6 +244,12 @@ fn render_sources(path: &Path, rows: &[Record]) -> Result<String> {
             q(r.get("date")),
             q(r.get("kind")),
         );
+        // Optional columns: a report's period end, a certificate's or letter's validity.
+        for key in ["period_end", "valid_until"] {
+            if !r.get(key).is_empty() {
+                let _ = writeln!(out, "{key} = {}", q(r.get(key)));
+            }
+        }
     }
     Ok(out)
 }

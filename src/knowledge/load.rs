@@ -13,6 +13,7 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 use toml::Spanned;
 
+use super::facts::{Facts, FACTS_FILE};
 use super::{
     id_problem, is_iso_date, Citation, Entry, Library, ShortAnswer, Source, SynonymGroup,
     SOURCE_KINDS,
@@ -123,8 +124,20 @@ fn collect_toml(dir: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
     Ok(())
 }
 
-/// Load and validate the library in `root`.
+/// Load and validate the library in `root`. An answer that uses a fact missing from
+/// `facts.toml` is an error here: it would reach a questionnaire as `{soc2.period_end}`.
 pub fn load_library(root: &Path) -> Result<Library> {
+    let (library, soft) = load_library_lenient(root)?;
+    match soft.into_iter().next() {
+        Some(first) => Err(first),
+        None => Ok(library),
+    }
+}
+
+/// Load the library in `root` as [`load_library`] does, except that answers using unknown
+/// facts are kept (with the placeholder left in the text) and reported beside the library,
+/// so that `library lint` can list them all.
+pub fn load_library_lenient(root: &Path) -> Result<(Library, Vec<Error>)> {
     crate::atomic::recover_dir(root);
     if !root.is_dir() {
         return Err(Error::library(
@@ -167,6 +180,17 @@ pub fn load_library(root: &Path) -> Result<Library> {
                     ),
                 ));
             }
+            for (what, date) in [
+                ("period_end", &s.period_end),
+                ("valid_until", &s.valid_until),
+            ] {
+                if let Some(d) = date.as_deref().filter(|d| !is_iso_date(d)) {
+                    problems.push(Error::library(
+                        loc.clone(),
+                        format!("source '{}': {what} '{d}' is not YYYY-MM-DD", s.id),
+                    ));
+                }
+            }
             if s.title.trim().is_empty() {
                 problems.push(Error::library(
                     loc.clone(),
@@ -189,6 +213,14 @@ pub fn load_library(root: &Path) -> Result<Library> {
         ));
     }
 
+    let facts_path = root.join(FACTS_FILE);
+    let facts = if facts_path.is_file() {
+        Facts::parse(&facts_path, &read_text(&facts_path)?)?
+    } else {
+        Facts::default()
+    };
+    let mut soft: Vec<Error> = Vec::new();
+
     let synonyms_path = root.join(SYNONYMS_FILE);
     let (synonyms, filler) = if synonyms_path.is_file() {
         let text = read_text(&synonyms_path)?;
@@ -200,7 +232,7 @@ pub fn load_library(root: &Path) -> Result<Library> {
     let mut entries: Vec<Entry> = Vec::new();
     let mut seen: HashMap<String, (PathBuf, usize)> = HashMap::new();
     for path in &files {
-        if path == &sources_path || path == &synonyms_path {
+        if path == &sources_path || path == &synonyms_path || path == &facts_path {
             continue;
         }
         let text = read_text(path)?;
@@ -225,6 +257,19 @@ pub fn load_library(root: &Path) -> Result<Library> {
                     seen.insert(e.id.clone(), (path.clone(), line));
                     e.file = rel.clone();
                     e.line = line;
+                    if super::facts::is_template(&e.answer) {
+                        let (text, unknown) = super::facts::substitute(&e.answer, &facts);
+                        for name in unknown {
+                            soft.push(Error::library(
+                                loc.clone(),
+                                format!(
+                                    "entry '{}' uses the fact {{{name}}}, which is not in {FACTS_FILE}",
+                                    e.id
+                                ),
+                            ));
+                        }
+                        e.template = Some(std::mem::replace(&mut e.answer, text));
+                    }
                     entries.push(e);
                 }
                 Err(mut errs) => problems.append(&mut errs),
@@ -245,13 +290,17 @@ pub fn load_library(root: &Path) -> Result<Library> {
             "the library has no entries (add [[entry]] tables to a .toml file)",
         ));
     }
-    Ok(Library {
-        root: root.to_path_buf(),
-        entries,
-        sources,
-        synonyms,
-        filler,
-    })
+    Ok((
+        Library {
+            root: root.to_path_buf(),
+            entries,
+            sources,
+            synonyms,
+            filler,
+            facts,
+        },
+        soft,
+    ))
 }
 
 /// Parse a synonyms file's groups.
@@ -365,6 +414,7 @@ fn validate_entry(
         question: raw.question.trim().to_string(),
         alternates,
         answer: raw.answer.trim().to_string(),
+        template: None,
         short_answer,
         citations: raw.citations,
         tags: raw
@@ -511,6 +561,37 @@ reviewed = "2026-01-02"
         let e = entry("enc", "colour = \"blue\"");
         let (_d, r) = lib(&[("sources.toml", SOURCES), ("a.toml", &e)]);
         assert!(r.unwrap_err().to_string().contains("colour"));
+    }
+
+    #[test]
+    fn answers_use_facts_and_unknown_facts_are_refused() {
+        let facts = "[soc2]\nperiod_end = 2026-08-31\n";
+        let e = entry("enc", "").replace("Yes. Always.", "Yes. Through {soc2.period_end}.");
+        let (_d, r) = lib(&[
+            ("sources.toml", SOURCES),
+            ("facts.toml", facts),
+            ("a.toml", &e),
+        ]);
+        let l = r.unwrap();
+        assert_eq!(l.entries[0].answer, "Yes. Through 2026-08-31.");
+        assert_eq!(
+            l.entries[0].written_answer(),
+            "Yes. Through {soc2.period_end}."
+        );
+        let e = e.replace("soc2.period_end", "soc2.period_ends");
+        let (d, r) = lib(&[
+            ("sources.toml", SOURCES),
+            ("facts.toml", facts),
+            ("a.toml", &e),
+        ]);
+        let msg = r.unwrap_err().to_string();
+        assert!(
+            msg.contains("a.toml:2") && msg.contains("{soc2.period_ends}"),
+            "{msg}"
+        );
+        let (l, soft) = load_library_lenient(d.path()).unwrap();
+        assert_eq!(soft.len(), 1);
+        assert_eq!(l.entries[0].answer, "Yes. Through {soc2.period_ends}.");
     }
 
     #[test]

@@ -13,6 +13,7 @@ use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 
+pub mod facts;
 pub mod import;
 pub mod learn;
 pub mod load;
@@ -84,6 +85,13 @@ pub struct Source {
     pub version: String,
     pub date: String,
     pub kind: String,
+    /// The last day a report covers (a SOC report's period end), when it has one. Lint warns
+    /// when a report's period ended too long ago, or a bridge letter does not reach today.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub period_end: Option<String>,
+    /// The day a certificate or letter stops being valid, when it has one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub valid_until: Option<String>,
 }
 
 /// The kinds of source document a library may register. `questionnaire` is a past answered
@@ -106,7 +114,11 @@ pub struct Entry {
     pub id: String,
     pub question: String,
     pub alternates: Vec<String>,
+    /// The answer as a questionnaire gets it, with the library's facts substituted.
     pub answer: String,
+    /// The answer as written in the library when it uses facts (`{soc2.period_end}`), else
+    /// None. Lint and export read this; everything that shows or matches answers reads `answer`.
+    pub template: Option<String>,
     pub short_answer: Option<ShortAnswer>,
     pub citations: Vec<Citation>,
     /// The first tag is the entry's domain; framework mappings look like `soc2:CC6.1`.
@@ -120,6 +132,11 @@ pub struct Entry {
 }
 
 impl Entry {
+    /// The answer as written in the library: the template when it uses facts.
+    pub fn written_answer(&self) -> &str {
+        self.template.as_deref().unwrap_or(&self.answer)
+    }
+
     /// True for a draft (see [`DRAFT_TAG`]).
     pub fn is_draft(&self) -> bool {
         self.tags.iter().any(|t| t == DRAFT_TAG)
@@ -154,6 +171,8 @@ pub struct Library {
     /// Questionnaire filler words ("established", "documented", "processes") that say little
     /// about what a question asks: matched at a low weight.
     pub filler: Vec<String>,
+    /// Company facts the answers use (`facts.toml`), already substituted into the answers.
+    pub facts: facts::Facts,
 }
 
 impl Library {

@@ -221,6 +221,7 @@ mod tests {
             question: "do you encrypt data at rest".into(),
             alternates: vec!["what is your password policy".into()],
             answer: "Yes.".into(),
+            template: None,
             short_answer: None,
             citations: Vec::new(),
             tags: Vec::new(),
