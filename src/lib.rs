@@ -25,6 +25,7 @@ pub mod fill;
 pub mod hash;
 pub mod index;
 pub mod knowledge;
+pub mod lint;
 pub mod matcher;
 pub mod report;
 pub mod review;

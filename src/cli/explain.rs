@@ -164,5 +164,27 @@ pub fn run(a: Args) -> Result<ExitStatus> {
     if let Some(n) = &item.note {
         outln!("note:    {n}");
     }
+    // The text a fill would write, with the library's facts substituted, and the facts used.
+    for p in item.proposal.iter().chain(&item.parts) {
+        outln!("answer:  {}", p.answer);
+        let template = si
+            .entries
+            .iter()
+            .find(|e| e.id == p.id)
+            .and_then(|e| e.template.as_deref());
+        if let Some(t) = template {
+            let facts = crate::knowledge::load_library(&a.library.library)
+                .map(|l| l.facts)
+                .unwrap_or_default();
+            let used: Vec<String> = crate::knowledge::facts::placeholders(t)
+                .into_iter()
+                .map(|n| match facts.get(n) {
+                    Some(f) => format!("{{{n}}} = {}", f.text),
+                    None => format!("{{{n}}} (not in facts.toml)"),
+                })
+                .collect();
+            outln!("facts:   {}", used.join("; "));
+        }
+    }
     Ok(ExitStatus::Success)
 }

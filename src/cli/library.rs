@@ -18,6 +18,10 @@ pub enum Command {
         after_help = "Examples:\n  vouch library check\n  vouch library check --library lib"
     )]
     Check(LibraryArg),
+    /// Find what makes a library answer wrongly later: stale reviews, expired reports and
+    /// facts, answers reviewed before their sources, placeholders, duplicates, contradictions,
+    /// entries the matcher confuses, conflicting synonym groups
+    Lint(crate::cli::library_lint::Args),
 }
 
 #[derive(Debug, clap::Args)]
@@ -38,6 +42,7 @@ pub struct ImportArgs {
 
 pub fn run(c: Command) -> Result<ExitStatus> {
     match c {
+        Command::Lint(a) => return crate::cli::library_lint::run(a),
         Command::Import(a) => {
             let (_, s) =
                 crate::knowledge::import::import(&a.file, a.sources.as_deref(), &a.into, a.force)?;

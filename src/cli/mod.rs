@@ -18,6 +18,7 @@ pub mod fill;
 pub mod index;
 pub mod inspect;
 pub mod library;
+pub mod library_lint;
 pub mod model;
 pub mod review;
 pub mod review_apply;
@@ -29,6 +30,8 @@ pub const DEFAULT_LIBRARY: &str = "knowledge";
 pub enum ExitStatus {
     Success,
     NeedsReview,
+    /// A check (`library lint`) completed and found errors.
+    Findings,
     BadInput,
     Internal,
 }
@@ -37,7 +40,7 @@ impl From<ExitStatus> for ExitCode {
     fn from(s: ExitStatus) -> ExitCode {
         ExitCode::from(match s {
             ExitStatus::Success => 0,
-            ExitStatus::NeedsReview => 1,
+            ExitStatus::NeedsReview | ExitStatus::Findings => 1,
             ExitStatus::BadInput => 2,
             ExitStatus::Internal => 3,
         })
@@ -84,7 +87,7 @@ pub enum Command {
     /// Show what `fill` will read in a questionnaire: per sheet, the header row, the question,
     /// answer, comment, id and context columns, the questions found, and the sheets skipped
     Inspect(inspect::Args),
-    /// Maintain answer libraries (import, check)
+    /// Maintain answer libraries (import, check, lint)
     #[command(subcommand)]
     Library(library::Command),
     /// Install and inspect the sentence encoder of the semantic stage (fetch, status)

@@ -216,7 +216,7 @@ fn short_value(p: &Proposal, parts: &[Proposal]) -> Option<ShortAnswer> {
 }
 
 /// The short answer an answer text opens with, if it opens with one.
-fn opening_short(answer: &str) -> Option<ShortAnswer> {
+pub fn opening_short(answer: &str) -> Option<ShortAnswer> {
     let a = answer.trim_start();
     let starts = |w: &str| {
         a.get(..w.len()).is_some_and(|h| h.eq_ignore_ascii_case(w))

@@ -24,7 +24,7 @@ use crate::text::Analyzer;
 mod search;
 
 /// Bump when analysis or schema change, so old indexes are rebuilt.
-const FORMAT_VERSION: &str = "vouch-index-8";
+const FORMAT_VERSION: &str = "vouch-index-9";
 const META_FILE: &str = "vouch-meta.json";
 const LOCK_FILE: &str = ".vouch-index.lock";
 /// Name under which the whitespace analyzer is registered in tantivy.

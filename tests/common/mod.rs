@@ -41,3 +41,18 @@ pub fn bench_dir() -> Option<PathBuf> {
     );
     None
 }
+
+/// A model folder that does not exist: `VOUCH_MODEL` set to it keeps a test words-only even
+/// on a machine with a model installed.
+pub const NO_MODEL: &str = "/nonexistent/vouch-model";
+
+/// Run the built `vouch` in `dir` with `args`, words only.
+pub fn vouch(dir: &Path, args: &[&str]) -> std::process::Output {
+    assert_cmd::Command::cargo_bin("vouch")
+        .unwrap()
+        .env("VOUCH_MODEL", NO_MODEL)
+        .current_dir(dir)
+        .args(args)
+        .output()
+        .unwrap()
+}
