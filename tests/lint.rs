@@ -423,7 +423,7 @@ fn the_matcher_finds_entries_it_cannot_tell_apart() {
     let o = out(&[]);
     let text = stdout(&o);
     assert!(text.contains("[near-duplicate]"), "{text}");
-    assert!(text.lines().last().unwrap().contains("errors"), "{text}");
+    assert!(text.lines().last().unwrap().contains(" error"), "{text}");
     assert_eq!(o.status.code(), Some(1));
 }
 
@@ -435,4 +435,21 @@ fn bad_flags_and_missing_libraries_exit_2() {
     let o = vouch(tmp.path(), &["library", "lint", "--today", "2026-13-01"]);
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("--today"));
+}
+
+#[test]
+fn the_shipped_library_has_no_errors() {
+    let tmp = tempfile::tempdir().unwrap();
+    let lib = common::private_library(tmp.path());
+    let (found, code, v) = lint_json(
+        tmp.path(),
+        &lib,
+        &["--today", "2026-12-05", "--errors-only"],
+    );
+    assert_eq!(code, 0, "{found:?}");
+    assert_eq!(v["errors"], 0);
+    assert!(
+        v["facts"].as_u64().unwrap() >= 10,
+        "the shipped answers use facts.toml"
+    );
 }

@@ -8,7 +8,9 @@
 //! its template for lint and export. Renewing a report is then one edit in one file.
 //!
 //! A placeholder is `{` + a dotted name of lower-case letters, digits, `_` and `-` + `}`;
-//! any other brace is plain text, and `{{` / `}}` write a literal brace.
+//! any other brace is plain text, and `{{` / `}}` write a literal brace. A date fact reads as
+//! written (`2026-08-31`), or as an answer's prose wants it: `{soc2.period_end:long}` is
+//! "August 31, 2026", `:month` is "August 2026", `:year` is "2026".
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -191,7 +193,18 @@ fn pieces(template: &str) -> Vec<Piece<'_>> {
         if b == b'{' {
             if let Some(len) = template[i + 1..].find('}') {
                 let name = &template[i + 1..i + 1 + len];
-                if valid_name(name) {
+                let plain =
+                    name.split_once(':').map_or(
+                        name,
+                        |(n, f)| {
+                            if FORMATS.contains(&f) {
+                                n
+                            } else {
+                                ""
+                            }
+                        },
+                    );
+                if valid_name(plain) {
                     out.push(Piece::Text(&template[start..i]));
                     out.push(Piece::Fact(name));
                     i += len + 2;
@@ -207,11 +220,53 @@ fn pieces(template: &str) -> Vec<Piece<'_>> {
     out
 }
 
-/// The fact names a template uses, in order, each once.
+/// The ways a date fact can be written: `{name:long}` and so on.
+const FORMATS: &[&str] = &["long", "month", "year", "iso"];
+
+const MONTHS: [&str; 12] = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+];
+
+/// An ISO date as prose: `long` "August 31, 2026", `month` "August 2026", `year` "2026".
+pub fn format_date(iso: &str, format: &str) -> String {
+    let (y, m, d) = (&iso[0..4], &iso[5..7], &iso[8..10]);
+    let month = MONTHS[m.parse::<usize>().unwrap_or(1).clamp(1, 12) - 1];
+    let day = d.trim_start_matches('0');
+    match format {
+        "long" => format!("{month} {day}, {y}"),
+        "month" => format!("{month} {y}"),
+        "year" => y.to_string(),
+        _ => iso.to_string(),
+    }
+}
+
+/// A fact's text in a placeholder's format (`soc2.period_end:long`); None when the format
+/// needs a date and the fact is not one.
+fn render(fact: &Fact, format: Option<&str>) -> Option<String> {
+    match (format, fact.date.as_deref()) {
+        (None, _) => Some(fact.text.clone()),
+        (Some(f), Some(date)) => Some(format_date(date, f)),
+        (Some(_), None) => None,
+    }
+}
+
+/// The fact names a template uses, in order, each once (without a format).
 pub fn placeholders(template: &str) -> Vec<&str> {
     let mut out: Vec<&str> = Vec::new();
     for p in pieces(template) {
         if let Piece::Fact(n) = p {
+            let n = n.split_once(':').map_or(n, |(n, _)| n);
             if !out.contains(&n) {
                 out.push(n);
             }
@@ -236,8 +291,11 @@ pub fn substitute(template: &str, facts: &Facts) -> (String, Vec<String>) {
     for p in pieces(template) {
         match p {
             Piece::Text(t) => out.push_str(t),
-            Piece::Fact(n) => match facts.get(n) {
-                Some(f) => out.push_str(&f.text),
+            Piece::Fact(n) => match {
+                let (name, format) = n.split_once(':').map_or((n, None), |(a, b)| (a, Some(b)));
+                facts.get(name).and_then(|f| render(f, format))
+            } {
+                Some(text) => out.push_str(&text),
                 None => {
                     out.push('{');
                     out.push_str(n);
@@ -301,6 +359,27 @@ categories = ["Security", "Availability", "Confidentiality"]
     }
 
     #[test]
+    fn dates_read_as_prose() {
+        let f = facts(FACTS);
+        assert_eq!(
+            substitute(
+                "{soc2.period_start:long} to {soc2.period_end:month} ({soc2.period_end:year})",
+                &f
+            )
+            .0,
+            "September 1, 2025 to August 2026 (2026)"
+        );
+        // A format on a fact that is not a date: unknown, so never written half-done.
+        let (text, unknown) = substitute("{company.name:long}", &f);
+        assert_eq!(text, "{company.name:long}");
+        assert_eq!(unknown, vec!["company.name:long".to_string()]);
+        assert_eq!(
+            substitute("{soc2.period_end:shouty}", &f).1,
+            Vec::<String>::new()
+        );
+    }
+
+    #[test]
     fn braces_that_are_not_placeholders_stay_text() {
         let f = facts(FACTS);
         for plain in [
@@ -321,7 +400,7 @@ categories = ["Security", "Availability", "Confidentiality"]
             substitute("{{company.name}} is {company.name}", &f).0,
             "{company.name} is Larkspur Cloud, Inc."
         );
-        assert_eq!(placeholders("{a.b} {c} {a.b}"), vec!["a.b", "c"]);
+        assert_eq!(placeholders("{a.b} {c} {a.b:long}"), vec!["a.b", "c"]);
     }
 
     #[test]

@@ -260,12 +260,15 @@ pub fn load_library_lenient(root: &Path) -> Result<(Library, Vec<Error>)> {
                     if super::facts::is_template(&e.answer) {
                         let (text, unknown) = super::facts::substitute(&e.answer, &facts);
                         for name in unknown {
+                            let base = name.split_once(':').map_or(name.as_str(), |(b, _)| b);
+                            let why = if facts.get(base).is_some() {
+                                format!("but the fact '{base}' is not a date")
+                            } else {
+                                format!("which is not in {FACTS_FILE}")
+                            };
                             soft.push(Error::library(
                                 loc.clone(),
-                                format!(
-                                    "entry '{}' uses the fact {{{name}}}, which is not in {FACTS_FILE}",
-                                    e.id
-                                ),
+                                format!("entry '{}' uses the fact {{{name}}}, {why}", e.id),
                             ));
                         }
                         e.template = Some(std::mem::replace(&mut e.answer, text));

@@ -9,7 +9,7 @@
 //! - an alternate whose two best entries score within a hair of each other is a **tie**;
 //! - an entry whose question, with the entry gone, another entry answers without review is a
 //!   **near duplicate** of that entry;
-//! - any of these between two entries whose short answers are opposite (Yes and No) is a
+//! - a confusion between two entries whose short answers are opposite (Yes and No) is a
 //!   **contradiction**: a fill may write the wrong one of two opposite answers.
 
 use std::collections::BTreeMap;
@@ -104,11 +104,9 @@ pub fn check(library: &Library, semantic: Option<&Semantic>) -> Result<Vec<Findi
         let (Some(ea), Some(eb)) = (by_id.get(a.as_str()), by_id.get(b.as_str())) else {
             continue;
         };
-        // Opposite answers that a fill writes one for the other, without review.
-        let drafted = p
-            .kinds
-            .iter()
-            .any(|k| matches!(k, Kind::Confusion | Kind::NearDuplicate));
+        // Opposite answers, one written for a phrasing of the other without review while
+        // both are in the library.
+        let drafted = p.kinds.contains(&Kind::Confusion);
         if drafted && opposite(ea.short_answer, eb.short_answer) {
             p.kinds.push(Kind::Contradiction);
         }

@@ -456,6 +456,13 @@ fn facts(library: &Library, policy: &Policy, out: &mut Vec<Finding>) {
             literal_uses(library, name, &fact.text, &loc, out);
             continue;
         };
+        literal_uses(
+            library,
+            name,
+            &crate::knowledge::facts::format_date(date, "long"),
+            &loc,
+            out,
+        );
         let role = date_role(name);
         let table = name.rsplit_once('.').map_or("", |(t, _)| t);
         let expiring = ["expires", "expiry", "valid_until", "expiration", "until"]
