@@ -261,6 +261,16 @@ fn render(fact: &Fact, format: Option<&str>) -> Option<String> {
     }
 }
 
+/// A placeholder's text (`soc2.period_end:long`), or None when it names no fact (or asks a
+/// date format of a fact that is not a date).
+fn rendered(placeholder: &str, facts: &Facts) -> Option<String> {
+    let (name, format) = match placeholder.split_once(':') {
+        Some((n, f)) => (n, Some(f)),
+        None => (placeholder, None),
+    };
+    facts.get(name).and_then(|f| render(f, format))
+}
+
 /// The fact names a template uses, in order, each once (without a format).
 pub fn placeholders(template: &str) -> Vec<&str> {
     let mut out: Vec<&str> = Vec::new();
@@ -291,10 +301,7 @@ pub fn substitute(template: &str, facts: &Facts) -> (String, Vec<String>) {
     for p in pieces(template) {
         match p {
             Piece::Text(t) => out.push_str(t),
-            Piece::Fact(n) => match {
-                let (name, format) = n.split_once(':').map_or((n, None), |(a, b)| (a, Some(b)));
-                facts.get(name).and_then(|f| render(f, format))
-            } {
+            Piece::Fact(n) => match rendered(n, facts) {
                 Some(text) => out.push_str(&text),
                 None => {
                     out.push('{');
