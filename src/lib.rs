@@ -18,6 +18,7 @@
 
 pub mod atomic;
 pub mod cli;
+pub mod config;
 pub mod embed;
 pub mod error;
 pub mod eval;

@@ -453,3 +453,39 @@ fn the_shipped_library_has_no_errors() {
         "the shipped answers use facts.toml"
     );
 }
+
+#[test]
+fn the_review_policy_comes_from_a_flag_then_vouch_toml_then_the_default() {
+    let tmp = tempfile::tempdir().unwrap();
+    let lib = small_library(tmp.path());
+    // Entries reviewed 2026-11-01; as of 2027-06-01 they are 7 months old.
+    let base = ["--today", "2027-06-01", "--no-matching"];
+    let stale = |extra: &[&str]| {
+        let mut args = base.to_vec();
+        args.extend_from_slice(extra);
+        of_rule(&lint_json(tmp.path(), &lib, &args).0, "stale-review").len()
+    };
+    assert_eq!(stale(&[]), 0, "default: 12 months");
+    std::fs::write(tmp.path().join("vouch.toml"), "[lint]\nreview_months = 6\n").unwrap();
+    assert_eq!(stale(&[]), 3, "vouch.toml: 6 months");
+    assert_eq!(
+        stale(&["--review-months", "9"]),
+        0,
+        "the flag beats the file"
+    );
+    let other = tmp.path().join("other.toml");
+    std::fs::write(&other, "[lint]\nreview_months = 24\n").unwrap();
+    assert_eq!(
+        stale(&["--config", other.to_str().unwrap()]),
+        0,
+        "--config names the file"
+    );
+    std::fs::write(tmp.path().join("vouch.toml"), "[lint]\nreview_month = 6\n").unwrap();
+    let o = vouch(
+        tmp.path(),
+        &["library", "lint", "--library", lib.to_str().unwrap()],
+    );
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("vouch.toml:2"), "{err}");
+}

@@ -14,7 +14,7 @@ use crate::lint::{Finding, Policy, Severity};
 
 #[derive(Debug, clap::Args)]
 #[command(
-    after_help = "Examples:\n  vouch library lint\n  vouch library lint --library lib --json\n  vouch library lint --today 2026-12-01 --review-months 6 --lexical\n\nExit status: 0 no errors (warnings allowed), 1 errors found, 2 the library cannot be read."
+    after_help = "Examples:\n  vouch library lint\n  vouch library lint --library lib --json\n  vouch library lint --today 2026-12-01 --review-months 6 --lexical\n\nThe review policy can live in vouch.toml (this folder or a parent):\n  [lint]\n  review_months = 12\n  report_months = 12\n\nExit status: 0 no errors (warnings allowed), 1 errors found, 2 the library cannot be read."
 )]
 pub struct Args {
     /// Answer library folder
@@ -26,12 +26,17 @@ pub struct Args {
     /// The date to check against, YYYY-MM-DD (default: today)
     #[arg(long, value_name = "DATE")]
     pub today: Option<String>,
-    /// Review policy: an entry must have been reviewed within this many months
-    #[arg(long, value_name = "N", default_value_t = Policy::DEFAULT_REVIEW_MONTHS)]
-    pub review_months: u32,
-    /// A report whose period ended more than this many months ago is past its use
-    #[arg(long, value_name = "N", default_value_t = Policy::DEFAULT_REPORT_MONTHS)]
-    pub report_months: u32,
+    /// Review policy: an entry must have been reviewed within this many months (default:
+    /// `[lint] review_months` in vouch.toml, else 12)
+    #[arg(long, value_name = "N")]
+    pub review_months: Option<u32>,
+    /// A report whose period ended more than this many months ago is past its use (default:
+    /// `[lint] report_months` in vouch.toml, else 12)
+    #[arg(long, value_name = "N")]
+    pub report_months: Option<u32>,
+    /// Settings file (default: vouch.toml in this folder or the nearest parent)
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
     /// Skip the matcher's checks (confusable entries, ties, near duplicates, contradictions)
     #[arg(long)]
     pub no_matching: bool,
@@ -65,10 +70,19 @@ pub fn run(a: Args) -> Result<ExitStatus> {
         }
         None => crate::lint::dates::today(),
     };
+    // A flag beats vouch.toml, which beats the default.
+    let here = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
+    let config = crate::config::Config::find(a.config.as_deref(), &here)?;
     let policy = Policy {
         today,
-        review_months: a.review_months,
-        report_months: a.report_months,
+        review_months: a
+            .review_months
+            .or(config.lint.review_months)
+            .unwrap_or(Policy::DEFAULT_REVIEW_MONTHS),
+        report_months: a
+            .report_months
+            .or(config.lint.report_months)
+            .unwrap_or(Policy::DEFAULT_REPORT_MONTHS),
     };
     let (library, soft) = crate::knowledge::load::load_library_lenient(&a.library)?;
     let mut notice = |line: &str| eprintln!("{line}");
