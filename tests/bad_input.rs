@@ -7,7 +7,8 @@ use std::path::{Path, PathBuf};
 use std::process::Output;
 
 /// No model: these tests measure matching by words only, whatever is installed here.
-const NO_MODEL: &str = "/nonexistent/vouch-model";
+mod common;
+use common::NO_MODEL;
 
 use assert_cmd::Command;
 

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use std::process::Output;
 
 /// No model: these tests measure matching by words only, whatever is installed here.
-const NO_MODEL: &str = "/nonexistent/vouch-model";
+use common::NO_MODEL;
 
 use assert_cmd::Command;
 

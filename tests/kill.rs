@@ -8,7 +8,7 @@ use std::process::{Child, Command as Std, Stdio};
 use std::time::{Duration, Instant};
 
 /// No model: these tests measure matching by words only, whatever is installed here.
-const NO_MODEL: &str = "/nonexistent/vouch-model";
+use common::NO_MODEL;
 
 use assert_cmd::cargo::CommandCargoExt;
 

@@ -4,13 +4,13 @@
 //! one file, an import that deletes its own export, a failed run leaving a filled file, temp
 //! names in errors, 0600 outputs, a read-only library, temp folders of killed builds.
 
+mod common;
+
+use common::vouch;
+
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
-/// No model: these tests measure matching by words only, whatever is installed here.
-const NO_MODEL: &str = "/nonexistent/vouch-model";
-
-use assert_cmd::Command;
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -18,16 +18,6 @@ fn root() -> PathBuf {
 
 fn library() -> String {
     root().join("knowledge").to_str().unwrap().to_string()
-}
-
-fn vouch(dir: &Path, args: &[&str]) -> Output {
-    Command::cargo_bin("vouch")
-        .unwrap()
-        .env("VOUCH_MODEL", NO_MODEL)
-        .current_dir(dir)
-        .args(args)
-        .output()
-        .unwrap()
 }
 
 fn fill(dir: &Path, args: &[&str]) -> Output {

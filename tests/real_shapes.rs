@@ -9,11 +9,15 @@
 //! Every gold row must be found, and every written answer is read back with calamine, a
 //! second reader, not through Vouch's own writer.
 
+mod common;
+
+use common::vouch as vouch_in;
+
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 /// No model: these tests measure matching by words only, whatever is installed here.
-const NO_MODEL: &str = "/nonexistent/vouch-model";
+use common::NO_MODEL;
 
 use assert_cmd::Command;
 use calamine::{Data, Reader};
@@ -211,16 +215,6 @@ fn vsa_like_reads_the_right_cells_and_adds_no_column() {
         &|sheet| if sheet == "Access & Operations" { 3 } else { 2 },
         &["Introduction", "Legal Terms"],
     );
-}
-
-fn vouch_in(dir: &Path, args: &[&str]) -> std::process::Output {
-    Command::cargo_bin("vouch")
-        .unwrap()
-        .env("VOUCH_MODEL", NO_MODEL)
-        .current_dir(dir)
-        .args(args)
-        .output()
-        .unwrap()
 }
 
 /// `inspect` explains what fill will read; its saved layout, given back to `fill --layout`,

@@ -4,13 +4,12 @@
 
 mod common;
 
+use common::vouch;
+
 use std::path::{Path, PathBuf};
 
-use assert_cmd::Command;
 use vouch::review::read::read_review;
 
-/// No model: words only, whatever is installed here.
-const NO_MODEL: &str = "/nonexistent/vouch-model";
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -25,16 +24,6 @@ fn setup(d: &Path) -> PathBuf {
     )
     .unwrap();
     lib
-}
-
-fn vouch(dir: &Path, args: &[&str]) -> std::process::Output {
-    Command::cargo_bin("vouch")
-        .unwrap()
-        .env("VOUCH_MODEL", NO_MODEL)
-        .current_dir(dir)
-        .args(args)
-        .output()
-        .unwrap()
 }
 
 #[test]

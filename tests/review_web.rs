@@ -16,8 +16,8 @@ use vouch::review::read::read_review;
 #[path = "review_web/browser.rs"]
 mod browser;
 
-/// No model: words only, whatever is installed here.
-const NO_MODEL: &str = "/nonexistent/vouch-model";
+use common::NO_MODEL;
+
 const SCRIPT: &str = "<script>alert(1)</script>";
 const IMG: &str = "\"><img src=x onerror=alert(1)>";
 
