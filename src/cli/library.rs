@@ -18,6 +18,9 @@ pub enum Command {
         after_help = "Examples:\n  vouch library check\n  vouch library check --library lib"
     )]
     Check(LibraryArg),
+    /// Learn from a questionnaire your team answered by hand: agreeing answers become
+    /// alternate phrasings, new questions become drafts, disagreements are listed
+    ImportAnswered(crate::cli::library_answered::Args),
 }
 
 #[derive(Debug, clap::Args)]
@@ -49,6 +52,7 @@ pub fn run(c: Command) -> Result<ExitStatus> {
                 s.files.len()
             );
         }
+        Command::ImportAnswered(a) => return crate::cli::library_answered::run(a),
         Command::Check(l) => {
             let lib = crate::knowledge::load_library(&l.library)?;
             let cited = lib

@@ -18,6 +18,7 @@ pub mod fill;
 pub mod index;
 pub mod inspect;
 pub mod library;
+pub mod library_answered;
 pub mod model;
 pub mod review;
 pub mod review_apply;
@@ -84,7 +85,7 @@ pub enum Command {
     /// Show what `fill` will read in a questionnaire: per sheet, the header row, the question,
     /// answer, comment, id and context columns, the questions found, and the sheets skipped
     Inspect(inspect::Args),
-    /// Maintain answer libraries (import, check)
+    /// Maintain answer libraries (import, check, import-answered)
     #[command(subcommand)]
     Library(library::Command),
     /// Install and inspect the sentence encoder of the semantic stage (fetch, status)
