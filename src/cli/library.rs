@@ -21,6 +21,8 @@ pub enum Command {
     /// Learn from a questionnaire your team answered by hand: agreeing answers become
     /// alternate phrasings, new questions become drafts, disagreements are listed
     ImportAnswered(crate::cli::library_answered::Args),
+    /// Add one entry (from flags, or asked for in a terminal); checked before it is written
+    Add(crate::cli::library_add::Args),
 }
 
 #[derive(Debug, clap::Args)]
@@ -53,6 +55,7 @@ pub fn run(c: Command) -> Result<ExitStatus> {
             );
         }
         Command::ImportAnswered(a) => return crate::cli::library_answered::run(a),
+        Command::Add(a) => return crate::cli::library_add::run(a),
         Command::Check(l) => {
             let lib = crate::knowledge::load_library(&l.library)?;
             let cited = lib

@@ -18,6 +18,7 @@ pub mod fill;
 pub mod index;
 pub mod inspect;
 pub mod library;
+pub mod library_add;
 pub mod library_answered;
 pub mod model;
 pub mod review;
@@ -85,7 +86,7 @@ pub enum Command {
     /// Show what `fill` will read in a questionnaire: per sheet, the header row, the question,
     /// answer, comment, id and context columns, the questions found, and the sheets skipped
     Inspect(inspect::Args),
-    /// Maintain answer libraries (import, check, import-answered)
+    /// Maintain answer libraries (import, check, import-answered, add)
     #[command(subcommand)]
     Library(library::Command),
     /// Install and inspect the sentence encoder of the semantic stage (fetch, status)
