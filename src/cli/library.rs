@@ -22,6 +22,11 @@ pub enum Command {
     /// facts, answers reviewed before their sources, placeholders, duplicates, contradictions,
     /// entries the matcher confuses, conflicting synonym groups
     Lint(crate::cli::library_lint::Args),
+    /// Learn from a questionnaire your team answered by hand: agreeing answers become
+    /// alternate phrasings, new questions become drafts, disagreements are listed
+    ImportAnswered(crate::cli::library_answered::Args),
+    /// Add one entry (from flags, or asked for in a terminal); checked before it is written
+    Add(crate::cli::library_add::Args),
 }
 
 #[derive(Debug, clap::Args)]
@@ -54,6 +59,8 @@ pub fn run(c: Command) -> Result<ExitStatus> {
                 s.files.len()
             );
         }
+        Command::ImportAnswered(a) => return crate::cli::library_answered::run(a),
+        Command::Add(a) => return crate::cli::library_add::run(a),
         Command::Check(l) => {
             let lib = crate::knowledge::load_library(&l.library)?;
             let cited = lib

@@ -18,6 +18,8 @@ pub mod fill;
 pub mod index;
 pub mod inspect;
 pub mod library;
+pub mod library_add;
+pub mod library_answered;
 pub mod library_lint;
 pub mod model;
 pub mod review;
@@ -87,7 +89,7 @@ pub enum Command {
     /// Show what `fill` will read in a questionnaire: per sheet, the header row, the question,
     /// answer, comment, id and context columns, the questions found, and the sheets skipped
     Inspect(inspect::Args),
-    /// Maintain answer libraries (import, check, lint)
+    /// Maintain answer libraries (import, check, lint, import-answered, add)
     #[command(subcommand)]
     Library(library::Command),
     /// Install and inspect the sentence encoder of the semantic stage (fetch, status)

@@ -209,7 +209,7 @@ pub fn full_answer(p: &Proposal, parts: &[Proposal]) -> String {
 /// The value for a Yes/No answer column: the short answer when every part agrees on one.
 /// An entry without a short answer whose answer opens with "Yes." / "No," / "Not
 /// applicable." says it anyway.
-fn short_value(p: &Proposal, parts: &[Proposal]) -> Option<ShortAnswer> {
+pub fn short_value(p: &Proposal, parts: &[Proposal]) -> Option<ShortAnswer> {
     let of = |q: &Proposal| q.short_answer.or_else(|| opening_short(&q.answer));
     let s = of(p)?;
     parts.iter().all(|q| of(q) == Some(s)).then_some(s)

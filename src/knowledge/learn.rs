@@ -25,7 +25,7 @@ pub const DRAFTS_FILE: &str = "drafts.toml";
 pub const HISTORY_FILE: &str = "review-history.jsonl";
 
 /// Questions compared as a person would: case, spacing and end punctuation aside.
-fn same_question(a: &str, b: &str) -> bool {
+pub fn same_question(a: &str, b: &str) -> bool {
     let norm = |s: &str| {
         s.split_whitespace()
             .collect::<Vec<_>>()

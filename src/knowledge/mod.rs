@@ -13,6 +13,8 @@ use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 
+pub mod add;
+pub mod answered;
 pub mod facts;
 pub mod import;
 pub mod learn;

@@ -446,7 +446,11 @@ fn patch_sheet(xml: &[u8], edits: &[CellEdit], loc: &Location) -> Result<Patched
                     }
                     "dimension" if !in_data => {
                         let old = attr(e, "ref").and_then(|v| parse_range(&v));
-                        match edit_box.map(|b| union(old.unwrap_or(((0, 0), (0, 0))), b)) {
+                        // A box that does not grow keeps the element byte for byte.
+                        match edit_box
+                            .map(|b| union(old.unwrap_or(((0, 0), (0, 0))), b))
+                            .filter(|grown| Some(*grown) != old)
+                        {
                             None => w.write_event(ev.borrow()).map_err(io)?,
                             Some(((r0, c0), (r1, c1))) => {
                                 let new = format!(
@@ -1029,6 +1033,16 @@ mod tests {
         assert!(out.contains(r#"<row r="2" spans="1:8">"#), "{out}");
         assert!(out.contains(r#"<dimension ref="A1:H4"/>"#), "{out}");
         assert_eq!(out.matches("<row").count(), 4);
+    }
+
+    #[test]
+    fn a_dimension_that_does_not_grow_keeps_its_bytes() {
+        // openpyxl writes `<dimension ref="A1:D30" />`, with a space: an edit inside the box
+        // must leave it exactly so.
+        let xml = r#"<worksheet xmlns="urn:x"><dimension ref="A1:C3" /><sheetData/></worksheet>"#;
+        let (out, p) = sheet_text(xml, &[edit(1, 1, "x")]);
+        assert_eq!(p.written, 1);
+        assert!(out.contains(r#"<dimension ref="A1:C3" />"#), "{out}");
     }
 
     #[test]
