@@ -1,4 +1,7 @@
-//! `vouch library`: create and check answer libraries.
+//! `vouch library`: create, check and export answer libraries.
+//!
+//! Each subcommand unpacks its flags and calls one function of `crate::knowledge`; this file
+//! only prints what came back.
 
 use crate::cli::outln;
 use std::path::PathBuf;
@@ -18,6 +21,21 @@ pub enum Command {
         after_help = "Examples:\n  vouch library check\n  vouch library check --library lib"
     )]
     Check(LibraryArg),
+    /// Write the library to one .xlsx for subject-matter experts (Entries, Sources, Facts,
+    /// Synonyms sheets); `library import` reads it back into the same library
+    #[command(
+        after_help = "Examples:\n  vouch library export --out library.xlsx\n  vouch library export --library lib --out review/lib-2026-11.xlsx\n  vouch library import library.xlsx --into lib --force   # after the experts' edits"
+    )]
+    Export(ExportArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ExportArgs {
+    #[command(flatten)]
+    pub library: LibraryArg,
+    /// The workbook to write (.xlsx, outside the library folder)
+    #[arg(long, value_name = "FILE.xlsx")]
+    pub out: PathBuf,
 }
 
 #[derive(Debug, clap::Args)]
@@ -28,7 +46,8 @@ pub struct ImportArgs {
     /// The library folder to create
     #[arg(long, value_name = "DIR")]
     pub into: PathBuf,
-    /// Registry of cited documents (default: sources.csv beside FILE)
+    /// Registry of cited documents (default: the Sources sheet of a `library export` workbook,
+    /// else sources.csv beside FILE)
     #[arg(long, value_name = "FILE")]
     pub sources: Option<PathBuf>,
     /// Replace DIR if it already holds files
@@ -41,8 +60,12 @@ pub fn run(c: Command) -> Result<ExitStatus> {
         Command::Import(a) => {
             let (_, s) =
                 crate::knowledge::import::import(&a.file, a.sources.as_deref(), &a.into, a.force)?;
+            let facts = match s.facts {
+                0 => String::new(),
+                n => format!(", {n} facts"),
+            };
             outln!(
-                "imported {} entries and {} sources into {} ({} files)",
+                "imported {} entries and {} sources{facts} into {} ({} files)",
                 s.entries,
                 s.sources,
                 a.into.display(),
@@ -63,6 +86,26 @@ pub fn run(c: Command) -> Result<ExitStatus> {
                 cited,
                 lib.sources.len(),
                 lib.synonyms.len()
+            );
+        }
+        Command::Export(a) => {
+            let lib = crate::knowledge::load_library(&a.library.library)?;
+            let s = crate::knowledge::export::export(&lib, &a.out)?;
+            let mut parts = vec![
+                format!("{} entries", s.entries),
+                format!("{} sources", s.sources),
+            ];
+            if s.facts > 0 {
+                parts.push(format!("{} facts", s.facts));
+            }
+            if let Some(n) = s.synonym_groups {
+                parts.push(format!("{n} synonym groups"));
+            }
+            outln!(
+                "exported {} from {} to {}",
+                parts.join(", "),
+                a.library.library.display(),
+                a.out.display()
             );
         }
     }

@@ -13,6 +13,7 @@ use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 
+pub mod export;
 pub mod facts;
 pub mod import;
 pub mod learn;
