@@ -1,4 +1,4 @@
-//! `vouch library`: create, check and export answer libraries.
+//! `vouch library`: create, check, export and measure answer libraries.
 //!
 //! Each subcommand unpacks its flags and calls one function of `crate::knowledge`; this file
 //! only prints what came back.
@@ -27,6 +27,21 @@ pub enum Command {
         after_help = "Examples:\n  vouch library export --out library.xlsx\n  vouch library export --library lib --out review/lib-2026-11.xlsx\n  vouch library import library.xlsx --into lib --force   # after the experts' edits"
     )]
     Export(ExportArgs),
+    /// Count entries by topic and owner, show which SOC 2 criteria and ISO 27001 Annex A
+    /// controls have no answer, and which entries fills use most and never
+    #[command(
+        after_help = "Examples:\n  vouch library stats\n  vouch library stats --library lib --json > stats.json"
+    )]
+    Stats(StatsArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct StatsArgs {
+    #[command(flatten)]
+    pub library: LibraryArg,
+    /// Print one JSON object instead of the table
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, clap::Args)]
@@ -87,6 +102,20 @@ pub fn run(c: Command) -> Result<ExitStatus> {
                 lib.sources.len(),
                 lib.synonyms.len()
             );
+        }
+        Command::Stats(a) => {
+            // Stats describe a library even while an answer uses an unknown fact (lint's
+            // business); any other problem stops here as it does everywhere.
+            let (lib, _) = crate::knowledge::load::load_library_lenient(&a.library.library)?;
+            let today = crate::review::decisions::now();
+            let s = crate::knowledge::stats::compute(&lib, today.get(..10).unwrap_or(&today))?;
+            if a.json {
+                let text = serde_json::to_string_pretty(&s)
+                    .map_err(|e| crate::error::Error::internal(e.to_string()))?;
+                outln!("{text}");
+            } else {
+                crate::cli::out(&crate::knowledge::stats::render_text(&s));
+            }
         }
         Command::Export(a) => {
             let lib = crate::knowledge::load_library(&a.library.library)?;

@@ -15,9 +15,12 @@ use serde::{Deserialize, Serialize};
 
 pub mod export;
 pub mod facts;
+pub mod frameworks;
+pub mod history;
 pub mod import;
 pub mod learn;
 pub mod load;
+pub mod stats;
 
 pub use load::load_library;
 
