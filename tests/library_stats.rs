@@ -1,5 +1,9 @@
 //! `vouch library stats` through the real binary: the table fits 80 columns, `--json` is one
-//! stable object, and `fill` records the history stats reads (and only warns when it cannot).
+//! stable object, `fill` records the history stats reads (and only warns when it cannot), and
+//! the `--html` page escapes library text and renders in a real browser.
+//!
+//! The browser check uses the system's Chromium (`--headless --screenshot`, `--dump-dom`).
+//! Without it the test says it skipped, unless `VOUCH_REQUIRE_BROWSER=1`, when it fails.
 
 mod common;
 
@@ -173,4 +177,132 @@ fn fill_records_history_that_stats_reads_and_only_warns_when_it_cannot() {
         .filter(|l| l.contains("fill history not recorded"))
         .collect();
     assert_eq!(warnings.len(), 1, "{err}");
+}
+
+fn chromium() -> Option<PathBuf> {
+    let found = ["chromium", "chromium-browser", "google-chrome"]
+        .iter()
+        .flat_map(|name| {
+            std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default())
+                .map(move |dir| dir.join(name))
+                .collect::<Vec<_>>()
+        })
+        .find(|p| p.is_file());
+    if found.is_none() {
+        assert!(
+            std::env::var_os("VOUCH_REQUIRE_BROWSER").is_none(),
+            "no chromium found and VOUCH_REQUIRE_BROWSER is set"
+        );
+        eprintln!("skipped: no chromium on PATH (VOUCH_REQUIRE_BROWSER=1 makes this an error)");
+    }
+    found
+}
+
+/// Run headless Chromium on `page` with `args` (a hang is cut off after two minutes).
+fn run_chromium(chromium: &Path, profile: &Path, args: &[String], page: &Path) -> String {
+    let out = std::process::Command::new("timeout")
+        .arg("120")
+        .arg(chromium)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-dev-shm-usage",
+            "--no-first-run",
+            "--hide-scrollbars",
+        ])
+        .arg(format!("--user-data-dir={}", profile.display()))
+        .args(args)
+        .arg(format!("file://{}", page.display()))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "chromium failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+#[test]
+fn the_html_report_escapes_library_text_and_renders_in_a_browser() {
+    let d = tempfile::tempdir().unwrap();
+    let lib = common::private_library(d.path());
+    let evil = "<script>alert(1)</script>";
+    std::fs::write(
+        lib.join("hostile.toml"),
+        format!(
+            "[[entry]]\nid = \"{evil}\"\nquestion = \"Is this page safe?\"\nanswer = \"Yes.\"\n\
+             citations = [{{ doc = \"soc2-report-2026\", section = \"1\" }}]\n\
+             tags = [\"{evil}\", \"soc2:{evil}\", \"draft\"]\nowner = \"\\\"><img src=x onerror=alert(2)>\"\n"
+        ),
+    )
+    .unwrap();
+    ok(&fill(d.path(), &lib));
+    let report = d.path().join("report.html");
+    let text = ok(&vouch(
+        d.path(),
+        &[
+            "library",
+            "stats",
+            "--library",
+            lib.to_str().unwrap(),
+            "--html",
+            report.to_str().unwrap(),
+        ],
+    ));
+    assert!(text.contains("Report written to"), "{text}");
+    let page = std::fs::read_to_string(&report).unwrap();
+    assert!(!page.contains("<script"), "no script tag at all");
+    assert!(!page.contains("<img"), "no injected element");
+    assert!(page.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
+    assert!(page.contains("Answer library report: lib"));
+    assert!(page.contains("<svg"), "inline chart");
+    for external in ["<link", "url(", "@import", "src="] {
+        assert!(
+            !page.replace("src=x", "").contains(external),
+            "{external}: the page needs nothing from elsewhere"
+        );
+    }
+    // Inside the library folder is refused.
+    let out = vouch(
+        d.path(),
+        &[
+            "library",
+            "stats",
+            "--library",
+            lib.to_str().unwrap(),
+            "--html",
+            lib.join("r.html").to_str().unwrap(),
+        ],
+    );
+    assert_eq!(out.status.code(), Some(2));
+
+    let Some(chromium) = chromium() else {
+        return;
+    };
+    let shots = root().join("target/tmp");
+    std::fs::create_dir_all(&shots).unwrap();
+    let png = shots.join("stats-report.png");
+    let _ = std::fs::remove_file(&png);
+    let profile = d.path().join("profile");
+    run_chromium(
+        &chromium,
+        &profile,
+        &[
+            format!("--screenshot={}", png.display()),
+            "--window-size=1200,1600".into(),
+        ],
+        &report,
+    );
+    let size = std::fs::metadata(&png).map(|m| m.len()).unwrap_or(0);
+    assert!(
+        size > 20_000,
+        "screenshot {} is {size} bytes",
+        png.display()
+    );
+    let dom = run_chromium(&chromium, &profile, &["--dump-dom".into()], &report);
+    assert!(dom.contains("Answer library report: lib"), "{dom}");
+    assert!(dom.contains("SOC 2 Trust Services Criteria: "), "{dom}");
+    assert!(!dom.contains("<script>alert"), "the browser saw no script");
 }

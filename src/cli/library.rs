@@ -30,7 +30,7 @@ pub enum Command {
     /// Count entries by topic and owner, show which SOC 2 criteria and ISO 27001 Annex A
     /// controls have no answer, and which entries fills use most and never
     #[command(
-        after_help = "Examples:\n  vouch library stats\n  vouch library stats --library lib --json > stats.json"
+        after_help = "Examples:\n  vouch library stats\n  vouch library stats --library lib --json > stats.json\n  vouch library stats --html library-report.html"
     )]
     Stats(StatsArgs),
 }
@@ -42,6 +42,9 @@ pub struct StatsArgs {
     /// Print one JSON object instead of the table
     #[arg(long)]
     pub json: bool,
+    /// Also write a self-contained HTML report (charts and lists, no network needed to open it)
+    #[arg(long, value_name = "FILE.html")]
+    pub html: Option<PathBuf>,
 }
 
 #[derive(Debug, clap::Args)]
@@ -109,12 +112,26 @@ pub fn run(c: Command) -> Result<ExitStatus> {
             let (lib, _) = crate::knowledge::load::load_library_lenient(&a.library.library)?;
             let today = crate::review::decisions::now();
             let s = crate::knowledge::stats::compute(&lib, today.get(..10).unwrap_or(&today))?;
+            if let Some(path) = &a.html {
+                if crate::knowledge::export::inside(path, &a.library.library) {
+                    return Err(crate::error::Error::Usage(format!(
+                        "{} is inside the library folder {}; write the report elsewhere",
+                        path.display(),
+                        a.library.library.display()
+                    )));
+                }
+                let page = crate::knowledge::stats_html::render(&s);
+                crate::atomic::write_bytes(path, page.as_bytes())?;
+            }
             if a.json {
                 let text = serde_json::to_string_pretty(&s)
                     .map_err(|e| crate::error::Error::internal(e.to_string()))?;
                 outln!("{text}");
             } else {
                 crate::cli::out(&crate::knowledge::stats::render_text(&s));
+                if let Some(path) = &a.html {
+                    outln!("\nReport written to {}", path.display());
+                }
             }
         }
         Command::Export(a) => {

@@ -21,6 +21,7 @@ pub mod import;
 pub mod learn;
 pub mod load;
 pub mod stats;
+pub mod stats_html;
 
 pub use load::load_library;
 

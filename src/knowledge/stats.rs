@@ -4,7 +4,7 @@
 //! it (entries by topic and owner, drafts waiting for their owner), which SOC 2 criteria and
 //! ISO 27001 Annex A controls have no answer at all (from the entries' framework tags), and
 //! which answers questionnaires really use (from the fill history). This file computes those
-//! as plain, serialisable data; the CLI prints it as a table or JSON.
+//! as plain, serialisable data; the CLI prints it as a table or JSON, `stats_html` as a page.
 //! It reads nothing but the library and its history and writes nothing.
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -18,6 +18,9 @@ use crate::error::Result;
 
 /// How many entries `most_used` lists.
 pub const MOST_USED: usize = 10;
+
+/// How many never-used ids the table shows (JSON and HTML list them all).
+const NEVER_SHOWN: usize = 30;
 
 /// Everything `library stats` reports. Field names and order are the `--json` contract.
 #[derive(Debug, Clone, Serialize)]
@@ -388,7 +391,14 @@ pub fn render_text(s: &Stats) -> String {
                 }
             }
             let _ = writeln!(o, "  Never used ({}):", u.never_used.len());
-            wrap_list(&mut o, &u.never_used);
+            let mut shown: Vec<String> = u.never_used.iter().take(NEVER_SHOWN).cloned().collect();
+            if u.never_used.len() > NEVER_SHOWN {
+                shown.push(format!(
+                    "... and {} more (--json and --html list all)",
+                    u.never_used.len() - NEVER_SHOWN
+                ));
+            }
+            wrap_list(&mut o, &shown);
         }
     }
     o
