@@ -328,6 +328,12 @@ pub fn run(a: Args) -> Result<ExitStatus> {
         })?;
     }
     outputs.commit()?;
+    crate::knowledge::history::record_fills(
+        &a.library.library,
+        planned
+            .iter()
+            .map(|p| (p.paths.input.as_path(), p.items.as_slice())),
+    );
     for s in summaries {
         crate::cli::out(&s);
     }

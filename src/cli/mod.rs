@@ -89,7 +89,7 @@ pub enum Command {
     /// Show what `fill` will read in a questionnaire: per sheet, the header row, the question,
     /// answer, comment, id and context columns, the questions found, and the sheets skipped
     Inspect(inspect::Args),
-    /// Maintain answer libraries (import, check, lint, import-answered, add)
+    /// Maintain answer libraries (import, check, lint, export, stats, import-answered, add)
     #[command(subcommand)]
     Library(library::Command),
     /// Install and inspect the sentence encoder of the semantic stage (fetch, status)

@@ -158,7 +158,8 @@ fn join_list(parts: &[String]) -> String {
     }
 }
 
-fn valid_name(name: &str) -> bool {
+/// True for a fact name: dotted parts of lower-case letters, digits, `_` and `-`.
+pub fn valid_name(name: &str) -> bool {
     !name.is_empty()
         && name.split('.').all(|seg| {
             !seg.is_empty()

@@ -6,19 +6,29 @@
 //! file per domain (the first tag), `sources.toml`, and the default `synonyms.toml`. The new
 //! library is written into a temporary folder beside the target, loaded and validated there,
 //! and only then renamed into place, so a failed import leaves nothing half-written.
+//!
+//! A workbook written by `vouch library export` (an `.xlsx` with a `Sources` sheet) is read
+//! back whole: entries from its `Entries` sheet into the topic files its `file` column names,
+//! the registry from `Sources`, `facts.toml` from `Facts` and `synonyms.toml` from `Synonyms`,
+//! so that export followed by import gives back the same library. Errors in such a workbook
+//! name the sheet and row.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
-use super::load::{DEFAULT_SYNONYMS, SOURCES_FILE, SYNONYMS_FILE};
-use super::{id_problem, load_library, Citation, Library, ShortAnswer};
+use super::export::{ENTRIES_SHEET, FACTS_SHEET, SOURCES_SHEET, SYNONYMS_SHEET};
+use super::facts::FACTS_FILE;
+use super::load::{parse_thesaurus, DEFAULT_SYNONYMS, SOURCES_FILE, SYNONYMS_FILE};
+use super::{id_problem, is_iso_date, load_library, Citation, Library, ShortAnswer};
 use crate::error::{Error, Location, Result};
+use crate::sheet::Grid;
 
-/// One row of a spreadsheet export, with the line (CSV) or row (workbook) it came from.
+/// One row of a spreadsheet export, with where it came from: the line (CSV, or a plain
+/// workbook, as before) or the sheet and row (a library export).
 #[derive(Debug, Clone)]
 struct Record {
-    line: usize,
+    loc: Location,
     fields: BTreeMap<String, String>,
 }
 
@@ -33,7 +43,60 @@ impl Record {
 pub struct ImportSummary {
     pub entries: usize,
     pub sources: usize,
+    pub facts: usize,
     pub files: Vec<PathBuf>,
+}
+
+/// The sheets of a workbook written by `vouch library export`, as records.
+struct ExportSheets {
+    /// The name of the entries sheet (`Entries`, or the first other sheet with data).
+    entries_sheet: String,
+    entries: Vec<Record>,
+    sources: Vec<Record>,
+    facts: Option<Vec<Record>>,
+    synonyms: Option<Vec<Record>>,
+}
+
+/// The sheets of `file` when it is a library export (an .xlsx/.xlsm with a `Sources` sheet),
+/// else None.
+fn export_sheets(file: &Path) -> Result<Option<ExportSheets>> {
+    use crate::sheet::InputKind;
+    if !matches!(
+        crate::sheet::read::kind_of(file),
+        Some(InputKind::Xlsx | InputKind::Xlsm)
+    ) {
+        return Ok(None);
+    }
+    let wb = crate::sheet::read::read_workbook(file)?;
+    let named = |name: &str| wb.sheets.iter().find(|g| g.name == name);
+    let Some(sources) = named(SOURCES_SHEET) else {
+        return Ok(None);
+    };
+    let entries = match named(ENTRIES_SHEET) {
+        Some(g) => g,
+        None => wb
+            .sheets
+            .iter()
+            .find(|g| {
+                !g.cells.is_empty()
+                    && ![SOURCES_SHEET, FACTS_SHEET, SYNONYMS_SHEET].contains(&g.name.as_str())
+            })
+            .ok_or_else(|| {
+                Error::input(
+                    Location::file(file),
+                    format!(
+                        "the workbook has a {SOURCES_SHEET} sheet but no {ENTRIES_SHEET} sheet"
+                    ),
+                )
+            })?,
+    };
+    Ok(Some(ExportSheets {
+        entries_sheet: entries.name.clone(),
+        entries: sheet_records(file, entries),
+        sources: sheet_records(file, sources),
+        facts: named(FACTS_SHEET).map(|g| sheet_records(file, g)),
+        synonyms: named(SYNONYMS_SHEET).map(|g| sheet_records(file, g)),
+    }))
 }
 
 /// Import `file` (and the sources registry `sources`, default `sources.csv` beside it) into the
@@ -44,9 +107,12 @@ pub fn import(
     into: &Path,
     force: bool,
 ) -> Result<(Library, ImportSummary)> {
-    let sources_path = match sources {
-        Some(p) => p.to_path_buf(),
-        None => {
+    let export = export_sheets(file)?;
+    // A library export carries its own registry; an explicit --sources still wins.
+    let sources_path = match (sources, &export) {
+        (Some(p), _) => Some(p.to_path_buf()),
+        (None, Some(_)) => None,
+        (None, None) => {
             let beside = file.parent().unwrap_or(Path::new(".")).join("sources.csv");
             if !beside.is_file() {
                 return Err(Error::input(
@@ -57,21 +123,43 @@ pub fn import(
                     ),
                 ));
             }
-            beside
+            Some(beside)
         }
     };
-    let rows = read_records(file)?;
-    let source_rows = read_records(&sources_path)?;
-    require_columns(file, &rows, &["id", "question", "answer", "sources"])?;
+    let entries_sheet = export.as_ref().map(|x| x.entries_sheet.clone());
+    let from_export = export.is_some();
+    let (rows, facts_rows, synonym_rows, sheet_sources) = match export {
+        Some(x) => (x.entries, x.facts, x.synonyms, Some(x.sources)),
+        None => (read_records(file)?, None, None, None),
+    };
+    let source_rows = match &sources_path {
+        Some(p) => read_records(p)?,
+        None => sheet_sources.unwrap_or_default(),
+    };
+    let registry = sources_path.clone().unwrap_or_else(|| file.to_path_buf());
     require_columns(
-        &sources_path,
+        file,
+        entries_sheet.as_deref(),
+        &rows,
+        &["id", "question", "answer", "sources"],
+    )?;
+    let sources_sheet = sources_path.is_none().then_some(SOURCES_SHEET);
+    require_columns(
+        &registry,
+        sources_sheet,
         &source_rows,
         &["doc_id", "title", "date", "kind"],
     )?;
+    if let Some(rows) = &facts_rows {
+        require_columns(file, Some(FACTS_SHEET), rows, &["name", "value"])?;
+    }
+    if let Some(rows) = &synonym_rows {
+        require_columns(file, Some(SYNONYMS_SHEET), rows, &["terms"])?;
+    }
 
     // The folder an import replaces must not hold what it imports (`--into lib --force` on
     // `lib/answers.csv` would delete the export it reads).
-    for input in [file, sources_path.as_path()] {
+    for input in std::iter::once(file).chain(sources_path.as_deref()) {
         if inside(input, into) {
             return Err(Error::Usage(format!(
                 "{} is inside {}, which the import replaces; import into another folder",
@@ -81,8 +169,14 @@ pub fn import(
         }
     }
 
-    let sources_toml = render_sources(&sources_path, &source_rows)?;
-    let by_file = render_entries(file, &rows)?;
+    let sources_toml = render_sources(&source_rows)?;
+    // Only a library export says which topic file each entry lives in.
+    let by_file = render_entries(file, &rows, from_export)?;
+    let facts_toml = facts_rows.as_deref().map(render_facts).transpose()?;
+    let synonyms_toml = match synonym_rows.as_deref() {
+        Some(rows) => render_synonyms(file, rows)?,
+        None => DEFAULT_SYNONYMS.to_string(),
+    };
 
     if into.exists() {
         let non_empty = std::fs::read_dir(into)
@@ -98,18 +192,22 @@ pub fn import(
 
     let mut files: Vec<(PathBuf, String)> = vec![
         (PathBuf::from(SOURCES_FILE), sources_toml),
-        (PathBuf::from(SYNONYMS_FILE), DEFAULT_SYNONYMS.to_string()),
+        (PathBuf::from(SYNONYMS_FILE), synonyms_toml),
     ];
-    // Entries live under topics/, apart from the registry files at the top: no tag can name
-    // a topic file that takes the place of sources.toml or synonyms.toml.
-    for (name, text) in by_file {
-        files.push((Path::new(TOPICS_DIR).join(format!("{name}.toml")), text));
+    if let Some(text) = facts_toml {
+        files.push((PathBuf::from(FACTS_FILE), text));
     }
+    // Entries live under topics/ (or where an export's `file` column says, never in place of
+    // the registry files): no tag can name a file that takes the place of sources.toml,
+    // synonyms.toml or facts.toml.
+    files.extend(by_file);
     let written: Vec<PathBuf> = files.iter().map(|(p, _)| into.join(p)).collect();
     let library = crate::atomic::replace_dir(into, |tmp| {
-        std::fs::create_dir_all(tmp.join(TOPICS_DIR))
-            .map_err(|e| crate::atomic::write_error(into, &e))?;
         for (rel, text) in &files {
+            if let Some(parent) = rel.parent() {
+                std::fs::create_dir_all(tmp.join(parent))
+                    .map_err(|e| crate::atomic::write_error(&into.join(rel), &e))?;
+            }
             std::fs::write(tmp.join(rel), text)
                 .map_err(|e| crate::atomic::write_error(&into.join(rel), &e))?;
         }
@@ -132,6 +230,7 @@ pub fn import(
     let summary = ImportSummary {
         entries: library.entries.len(),
         sources: library.sources.len(),
+        facts: library.facts.values.len(),
         files: written,
     };
     Ok((library, summary))
@@ -169,17 +268,24 @@ pub fn file_slug(name: &str) -> String {
     }
 }
 
-fn require_columns(path: &Path, rows: &[Record], cols: &[&str]) -> Result<()> {
+/// Check that `rows` exist and their header has `cols`; `sheet` names the sheet of a library
+/// export.
+fn require_columns(path: &Path, sheet: Option<&str>, rows: &[Record], cols: &[&str]) -> Result<()> {
+    let at = match sheet {
+        Some(name) => Location::file(path).sheet(name),
+        None => Location::file(path),
+    };
     let Some(first) = rows.first() else {
-        return Err(Error::input(
-            Location::file(path),
-            "no data rows below the header",
-        ));
+        return Err(Error::input(at, "no data rows below the header"));
     };
     for c in cols {
         if !first.fields.contains_key(*c) {
+            let at = match sheet {
+                Some(_) => at.clone().row(1),
+                None => at.clone().line(1),
+            };
             return Err(Error::input(
-                Location::file(path).line(1),
+                at,
                 format!("missing column '{c}' in the header"),
             ));
         }
@@ -194,8 +300,21 @@ fn read_records(path: &Path) -> Result<Vec<Record>> {
     let Some(grid) = wb.sheets.iter().find(|g| !g.cells.is_empty()) else {
         return Err(Error::input(Location::file(path), "no data"));
     };
+    Ok(grid_records(grid, |r| {
+        Location::file(path).line(r as usize + 1)
+    }))
+}
+
+/// The records of one sheet of a library export, located by sheet and row.
+fn sheet_records(path: &Path, grid: &Grid) -> Vec<Record> {
+    grid_records(grid, |r| Location::file(path).sheet(&grid.name).row(r + 1))
+}
+
+/// The records below a grid's first row (its header), skipping empty rows; `at` locates the
+/// 0-based row `r`.
+fn grid_records(grid: &Grid, at: impl Fn(u32) -> Location) -> Vec<Record> {
     let Some((max_row, max_col)) = grid.extent() else {
-        return Err(Error::input(Location::file(path), "no data"));
+        return Vec::new();
     };
     let header_row = grid.cells.keys().map(|k| k.0).min().unwrap_or(0);
     let mut header: Vec<(u32, String)> = Vec::new();
@@ -214,23 +333,20 @@ fn read_records(path: &Path) -> Result<Vec<Record>> {
             fields.insert(name.clone(), v);
         }
         if any {
-            out.push(Record {
-                line: r as usize + 1,
-                fields,
-            });
+            out.push(Record { loc: at(r), fields });
         }
     }
-    Ok(out)
+    out
 }
 
 fn q(s: &str) -> String {
     toml::Value::String(s.to_string()).to_string()
 }
 
-fn render_sources(path: &Path, rows: &[Record]) -> Result<String> {
+fn render_sources(rows: &[Record]) -> Result<String> {
     let mut out = String::from("# Source documents that answers cite (imported).\n");
     for r in rows {
-        let loc = Location::file(path).line(r.line);
+        let loc = r.loc.clone();
         let id = r.get("doc_id");
         if let Some(why) = id_problem(id) {
             return Err(Error::input(loc, format!("doc_id '{id}' {why}")));
@@ -269,10 +385,16 @@ pub fn parse_citations(s: &str) -> std::result::Result<Vec<Citation>, String> {
     Ok(out)
 }
 
-fn render_entries(path: &Path, rows: &[Record]) -> Result<BTreeMap<String, String>> {
-    let mut by_file: BTreeMap<String, String> = BTreeMap::new();
+/// The topic files of `rows`, by path relative to the library: `topics/<domain>.toml`, or,
+/// for a library export (`from_export`), the file its `file` column names.
+fn render_entries(
+    path: &Path,
+    rows: &[Record],
+    from_export: bool,
+) -> Result<BTreeMap<PathBuf, String>> {
+    let mut by_file: BTreeMap<PathBuf, String> = BTreeMap::new();
     for r in rows {
-        let loc = Location::file(path).line(r.line);
+        let loc = r.loc.clone();
         let id = r.get("id");
         if let Some(why) = id_problem(id) {
             return Err(Error::input(loc, format!("id '{id}' {why}")));
@@ -299,9 +421,19 @@ fn render_entries(path: &Path, rows: &[Record]) -> Result<BTreeMap<String, Strin
             .map(str::trim)
             .filter(|a| !a.is_empty())
             .collect();
-        let text = by_file
-            .entry(domain.clone())
-            .or_insert_with(|| format!("# Domain: {domain} (imported from {})\n", file_name(path)));
+        let named = if from_export { r.get("file") } else { "" };
+        let (rel, heading) = if named.is_empty() {
+            (
+                Path::new(TOPICS_DIR).join(format!("{domain}.toml")),
+                format!("# Domain: {domain} (imported from {})\n", file_name(path)),
+            )
+        } else {
+            let rel = topic_path(named).map_err(|why| {
+                Error::input(loc.clone(), format!("entry '{id}': file '{named}' {why}"))
+            })?;
+            (rel, format!("# Imported from {}\n", file_name(path)))
+        };
+        let text = by_file.entry(rel).or_insert(heading);
         let _ = write!(
             text,
             "\n[[entry]]\nid = {}\nquestion = {}\n",
@@ -333,6 +465,153 @@ fn render_entries(path: &Path, rows: &[Record]) -> Result<BTreeMap<String, Strin
         }
     }
     Ok(by_file)
+}
+
+/// The topic file an export's `file` column names, as a safe path inside the library: relative,
+/// `/`-separated plain names ending in `.toml`, no hidden or `..` parts, and not one of the
+/// registry files.
+fn topic_path(named: &str) -> std::result::Result<PathBuf, &'static str> {
+    let parts: Vec<&str> = named.split(['/', '\\']).collect();
+    if !named.ends_with(".toml") {
+        return Err("does not end in .toml");
+    }
+    if parts.iter().any(|p| {
+        p.is_empty() || p.starts_with('.') || p.contains(':') || p.chars().any(char::is_control)
+    }) {
+        return Err("is not a plain relative path inside the library");
+    }
+    if parts.len() == 1 && [SOURCES_FILE, SYNONYMS_FILE, FACTS_FILE].contains(&parts[0]) {
+        return Err("is a registry file, not a topic file");
+    }
+    Ok(parts.iter().collect())
+}
+
+/// `facts.toml` from a `Facts` sheet (`name`, `value`, optional `kind`): dates as TOML dates,
+/// numbers as numbers, everything else as text. Without a `kind`, a `YYYY-MM-DD` value is a
+/// date and a value that reads back as the same number is a number.
+fn render_facts(rows: &[Record]) -> Result<String> {
+    // Facts grouped by table (`soc2` for `soc2.period_end`), top-level ones first.
+    let mut tables: BTreeMap<String, Vec<(String, String)>> = BTreeMap::new();
+    for r in rows {
+        let loc = r.loc.clone();
+        let name = r.get("name");
+        if !super::facts::valid_name(name) {
+            return Err(Error::input(
+                loc,
+                format!("fact name '{name}' may use only lower-case letters, digits, '_' and '-', with '.' between parts"),
+            ));
+        }
+        let mut value = r.get("value").to_string();
+        if value.is_empty() {
+            return Err(Error::input(loc, format!("fact '{name}' has no value")));
+        }
+        let kind = match r.get("kind").to_ascii_lowercase().as_str() {
+            "" if is_iso_date(&value) => "date".to_string(),
+            "" if super::export::is_number_text(&value) => "number".to_string(),
+            "" => "text".to_string(),
+            k => k.to_string(),
+        };
+        let toml_value = match kind.as_str() {
+            "date" => {
+                // A date typed into Excel reads as `2026-08-31 00:00:00`.
+                if let Some(day) = value.strip_suffix(" 00:00:00").filter(|d| is_iso_date(d)) {
+                    value = day.to_string();
+                }
+                if value.parse::<toml::value::Datetime>().is_err() {
+                    return Err(Error::input(
+                        loc,
+                        format!("fact '{name}': '{value}' is not a date (YYYY-MM-DD)"),
+                    ));
+                }
+                value
+            }
+            "number" => {
+                if !super::export::is_number_text(&value) {
+                    return Err(Error::input(
+                        loc,
+                        format!("fact '{name}': '{value}' is not a number"),
+                    ));
+                }
+                value
+            }
+            "text" => q(&value),
+            other => {
+                return Err(Error::input(
+                    loc,
+                    format!("fact '{name}': kind '{other}' is not one of date, number, text"),
+                ))
+            }
+        };
+        let (table, key) = match name.rsplit_once('.') {
+            Some((t, k)) => (t.to_string(), k.to_string()),
+            None => (String::new(), name.to_string()),
+        };
+        tables.entry(table).or_default().push((key, toml_value));
+    }
+    let mut out = String::from("# Company facts that answers use as {table.name} (imported).\n");
+    for (table, facts) in &tables {
+        if !table.is_empty() {
+            let _ = write!(out, "\n[{table}]\n");
+        }
+        for (key, value) in facts {
+            let _ = writeln!(out, "{key} = {value}");
+        }
+    }
+    Ok(out)
+}
+
+/// `synonyms.toml` from a `Synonyms` sheet (`kind` = group, plain or filler; `terms` one per
+/// line). When the groups are exactly the built-in thesaurus, its file is written as shipped,
+/// comments included.
+fn render_synonyms(path: &Path, rows: &[Record]) -> Result<String> {
+    let mut groups = Vec::new();
+    let mut filler = Vec::new();
+    for r in rows {
+        let terms: Vec<String> = r
+            .get("terms")
+            .lines()
+            .map(|t| t.trim().to_string())
+            .filter(|t| !t.is_empty())
+            .collect();
+        match r.get("kind").to_ascii_lowercase().as_str() {
+            "filler" => filler.extend(terms),
+            kind @ ("group" | "plain" | "") => {
+                if terms.len() < 2 {
+                    return Err(Error::input(
+                        r.loc.clone(),
+                        "a synonym group needs at least two terms, one per line",
+                    ));
+                }
+                groups.push(super::SynonymGroup {
+                    terms,
+                    plain: kind == "plain",
+                });
+            }
+            other => {
+                return Err(Error::input(
+                    r.loc.clone(),
+                    format!("kind '{other}' is not one of group, plain, filler"),
+                ))
+            }
+        }
+    }
+    let shipped = parse_thesaurus(Path::new(SYNONYMS_FILE), DEFAULT_SYNONYMS)?;
+    if shipped == (groups.clone(), filler.clone()) {
+        return Ok(DEFAULT_SYNONYMS.to_string());
+    }
+    let mut out = format!("# Synonym groups (imported from {}).\n", file_name(path));
+    if !filler.is_empty() {
+        let words: Vec<String> = filler.iter().map(|w| q(w)).collect();
+        let _ = writeln!(out, "filler = [{}]", words.join(", "));
+    }
+    for g in &groups {
+        let terms: Vec<String> = g.terms.iter().map(|t| q(t)).collect();
+        let _ = write!(out, "\n[[group]]\nterms = [{}]\n", terms.join(", "));
+        if g.plain {
+            out.push_str("plain = true\n");
+        }
+    }
+    Ok(out)
 }
 
 fn file_name(path: &Path) -> String {

@@ -15,10 +15,15 @@ use serde::{Deserialize, Serialize};
 
 pub mod add;
 pub mod answered;
+pub mod export;
 pub mod facts;
+pub mod frameworks;
+pub mod history;
 pub mod import;
 pub mod learn;
 pub mod load;
+pub mod stats;
+pub mod stats_html;
 
 pub use load::load_library;
 

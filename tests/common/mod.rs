@@ -17,7 +17,9 @@ pub fn private_library(dir: &Path) -> PathBuf {
     let shipped = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("knowledge");
     for f in std::fs::read_dir(shipped).unwrap() {
         let p = f.unwrap().path();
-        if p.is_file() {
+        // Not the dot-files fills leave in the shipped folder (its fill history).
+        let hidden = p.file_name().unwrap().to_string_lossy().starts_with('.');
+        if p.is_file() && !hidden {
             std::fs::copy(&p, lib.join(p.file_name().unwrap())).unwrap();
         }
     }
