@@ -11,7 +11,6 @@ use common::vouch;
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
-
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }

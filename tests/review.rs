@@ -10,7 +10,6 @@ use std::path::{Path, PathBuf};
 
 use vouch::review::read::read_review;
 
-
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
