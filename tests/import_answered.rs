@@ -45,7 +45,9 @@ fn snapshot(lib: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
     let mut out = BTreeMap::new();
     for f in std::fs::read_dir(lib).unwrap() {
         let p = f.unwrap().path();
-        if p.is_file() {
+        // The library's files, not its derived caches (.vouch-index, its lock).
+        let cache = p.file_name().unwrap().to_string_lossy().starts_with('.');
+        if p.is_file() && !cache {
             out.insert(p.clone(), std::fs::read(&p).unwrap());
         }
     }

@@ -139,7 +139,7 @@ fn the_shipped_library_comes_back_field_for_field() {
 
     let sheets = read_with_calamine(&xlsx);
     let names: Vec<&str> = sheets.iter().map(|(n, _)| n.as_str()).collect();
-    assert_eq!(names, ["Entries", "Sources", "Synonyms"]);
+    assert_eq!(names, ["Entries", "Sources", "Facts", "Synonyms"]);
     let entries = &sheets[0].1;
     let header: Vec<String> = entries[0].iter().map(|c| c.to_string()).collect();
     assert_eq!(
@@ -189,17 +189,21 @@ fn the_bench_library_comes_back_field_for_field() {
 /// uses them, a thesaurus of its own, an entry in a subfolder and a hostile answer.
 fn library_with_facts(dir: &Path) -> PathBuf {
     let lib = common::private_library(dir);
+    // The shipped facts, and more of every kind.
+    let shipped = std::fs::read_to_string(lib.join("facts.toml")).unwrap();
     std::fs::write(
         lib.join("facts.toml"),
-        "# Company facts\n[company]\nname = \"Larkspur Cloud, Inc.\"\nemployees = 214\nzip = \"02110\"\n\
-         [soc2]\nperiod_end = 2026-08-31\ncategories = [\"Security\", \"Availability\"]\nbridge = true\nuptime = 99.95\n",
+        format!(
+            "{shipped}\n[company]\nname = \"Larkspur Cloud, Inc.\"\nemployees = 214\nzip = \"02110\"\n\
+             [report]\nperiod_end = 2026-08-31\ncategories = [\"Security\", \"Availability\"]\nbridge = true\nuptime = 99.95\n"
+        ),
     )
     .unwrap();
     let soc = lib.join("soc-reports.toml");
     let text = std::fs::read_to_string(&soc).unwrap();
     let text = text.replacen(
         "answer = \"",
-        "answer = \"{company.name} ({company.employees} staff) covers {soc2.categories} through {soc2.period_end}; {{literal}}. ",
+        "answer = \"{company.name} ({company.employees} staff) covers {report.categories} through {report.period_end}; {{literal}}. ",
         1,
     );
     std::fs::write(&soc, text).unwrap();
