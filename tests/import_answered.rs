@@ -6,13 +6,15 @@
 
 mod common;
 
+use common::ok;
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
 
 /// No model: words only, whatever is installed here.
-const NO_MODEL: &str = "/nonexistent/vouch-model";
+use common::NO_MODEL;
 
 fn sample() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("samples/answered-last-year.xlsx")
@@ -27,17 +29,6 @@ fn vouch(dir: &Path, args: &[&str]) -> std::process::Output {
         .args(args)
         .output()
         .unwrap()
-}
-
-fn ok(out: &std::process::Output) -> String {
-    assert!(
-        out.status.success(),
-        "exit {:?}\nstdout: {}\nstderr: {}",
-        out.status.code(),
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout.clone()).unwrap()
 }
 
 /// Every file of the library except the derived index: path → bytes.

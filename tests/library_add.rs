@@ -4,22 +4,11 @@
 
 mod common;
 
+use assert_cmd::Command;
+use common::{vouch, NO_MODEL};
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-
-use assert_cmd::Command;
-
-const NO_MODEL: &str = "/nonexistent/vouch-model";
-
-fn vouch(dir: &Path, args: &[&str]) -> std::process::Output {
-    Command::cargo_bin("vouch")
-        .unwrap()
-        .env("VOUCH_MODEL", NO_MODEL)
-        .current_dir(dir)
-        .args(args)
-        .output()
-        .unwrap()
-}
 
 fn snapshot(lib: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
     std::fs::read_dir(lib)

@@ -5,30 +5,12 @@
 
 mod common;
 
+use common::{ok, vouch};
+
 use std::path::{Path, PathBuf};
 
-use assert_cmd::Command;
 use calamine::{Data, Reader, Xlsx};
 use vouch::knowledge::{load_library, Entry, Library};
-
-fn vouch(dir: &Path, args: &[&str]) -> std::process::Output {
-    Command::cargo_bin("vouch")
-        .unwrap()
-        .current_dir(dir)
-        .args(args)
-        .output()
-        .unwrap()
-}
-
-fn ok(out: &std::process::Output) -> String {
-    assert!(
-        out.status.success(),
-        "exit {:?}: {}",
-        out.status.code(),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
 
 /// Export `lib` to `dir/NAME.xlsx`, import that into `dir/NAME-back`, and return both paths.
 fn round_trip(dir: &Path, lib: &Path, name: &str) -> (PathBuf, PathBuf) {

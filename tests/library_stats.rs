@@ -7,36 +7,14 @@
 
 mod common;
 
+use common::{ok, vouch};
+
 use std::path::{Path, PathBuf};
 
-use assert_cmd::Command;
 use serde_json::Value;
-
-/// No model: words only, whatever is installed here.
-const NO_MODEL: &str = "/nonexistent/vouch-model";
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn vouch(dir: &Path, args: &[&str]) -> std::process::Output {
-    Command::cargo_bin("vouch")
-        .unwrap()
-        .env("VOUCH_MODEL", NO_MODEL)
-        .current_dir(dir)
-        .args(args)
-        .output()
-        .unwrap()
-}
-
-fn ok(out: &std::process::Output) -> String {
-    assert!(
-        out.status.success(),
-        "exit {:?}: {}",
-        out.status.code(),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
 fn fill(dir: &Path, lib: &Path) -> std::process::Output {
