@@ -18,6 +18,7 @@ use std::time::Instant;
 use vouch::index::open_or_build;
 use vouch::matcher::{Matcher, Query};
 
+#[path = "support/scale_inputs.rs"]
 mod scale_inputs;
 
 fn bench_dir() -> PathBuf {

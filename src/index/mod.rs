@@ -114,7 +114,45 @@ pub struct SearchIndex {
     /// For each segment (by ordinal), the position in `entries` of each document.
     pub positions: Vec<Vec<u32>>,
     pub analyzer: Analyzer,
+    /// The index folder, for caches derived from it (None for an index held in memory).
+    pub dir: Option<PathBuf>,
+    /// The content hash of the library the index was built from (empty in memory).
+    pub hash: String,
 }
+
+impl SearchIndex {
+    /// A cache file `name` that a later stage derived from this index, if it was stored.
+    pub fn read_cache(&self, name: &str) -> Option<Vec<u8>> {
+        let dir = self.dir.as_ref()?;
+        crate::sheet::input::read_regular(&dir.join(name), MAX_CACHE, || {
+            Location::file(&dir.join(name))
+        })
+        .ok()
+    }
+
+    /// Store a cache file beside the index, atomically and best effort: a folder that cannot
+    /// be written, or an index rebuilt meanwhile, only means the next run derives it again.
+    pub fn write_cache(&self, name: &str, bytes: &[u8]) {
+        let Some(dir) = &self.dir else { return };
+        let Ok(mut tmp) = tempfile::Builder::new()
+            .prefix(crate::atomic::TMP_PREFIX)
+            .tempfile_in(dir)
+        else {
+            return;
+        };
+        use std::io::Write;
+        if tmp.write_all(bytes).and_then(|_| tmp.flush()).is_ok() {
+            // Readable by whoever may read the index (a temporary file starts private).
+            if let Ok(m) = std::fs::metadata(dir.join(META_FILE)) {
+                let _ = std::fs::set_permissions(tmp.path(), m.permissions());
+            }
+            let _ = tmp.persist(dir.join(name));
+        }
+    }
+}
+
+/// The largest cache file read back (a 25,000-entry library's is some 20 MB).
+const MAX_CACHE: u64 = 1 << 30;
 
 /// What `open_or_build` did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -372,13 +410,18 @@ fn open_dir(dir: &Path) -> Result<SearchIndex> {
     // Synonyms are part of the library; they are stored beside the index meta.
     let (synonyms, filler) = read_synonyms(dir)?;
     let name = dir.display().to_string();
-    match open_index(index, &name, &synonyms, &filler) {
+    let with_dir = |mut si: SearchIndex| {
+        si.hash = read_meta(dir).map(|m| m.hash).unwrap_or_default();
+        si.dir = Some(dir.to_path_buf());
+        si
+    };
+    match open_index(index, &name, &synonyms, &filler).map(with_dir) {
         // tantivy's reader takes a lock file inside the index; in a folder no one may write,
         // the (small) index is read into memory instead.
         Err(e) if !writable(dir) => {
             let _ = e;
             let index = Index::open(in_ram(dir)?).map_err(ie)?;
-            open_index(index, &name, &synonyms, &filler)
+            open_index(index, &name, &synonyms, &filler).map(with_dir)
         }
         other => other,
     }
@@ -451,6 +494,8 @@ fn open_index(
         entries,
         positions,
         analyzer: Analyzer::new(synonyms).with_filler(filler),
+        dir: None,
+        hash: String::new(),
     })
 }
 

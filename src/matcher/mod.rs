@@ -209,9 +209,8 @@ impl<'a> Matcher<'a> {
             for c in &mut r.candidates {
                 if self
                     .lib
-                    .prepared
-                    .get(c.entry)
-                    .is_some_and(|p| p.kinds.contains(kind))
+                    .prepared(c.entry)
+                    .is_some_and(|p| p.kinds.iter().any(|k| k == kind))
                 {
                     c.features.kind = 1.0;
                     c.score = score(&c.features);
@@ -285,8 +284,7 @@ impl<'a> Matcher<'a> {
         };
         let has = |c: &Candidate| {
             self.lib
-                .prepared
-                .get(c.entry)
+                .prepared(c.entry)
                 .is_some_and(|p| p.union.contains(heaviest))
         };
         if candidates.len() <= 3 || candidates.iter().take(3).any(has) {
@@ -375,7 +373,7 @@ impl<'a> Matcher<'a> {
         let mut candidates: Vec<Candidate> = pool
             .into_iter()
             .filter_map(|pos| {
-                let p = self.lib.prepared.get(pos)?;
+                let p = self.lib.prepared(pos)?;
                 let mut features = self.features(p, q_terms, wq, &c_terms, wc, &asked);
                 features.excluded_hit = self.excluded_hit(p, x_terms, &asked);
                 if let Some(s) = sims {
@@ -413,7 +411,7 @@ impl<'a> Matcher<'a> {
         q_terms: &'q [String],
         set: impl Fn(&Prepared) -> &HashSet<String>,
     ) -> Vec<&'q String> {
-        match self.lib.prepared.get(entry) {
+        match self.lib.prepared(entry) {
             Some(p) => q_terms.iter().filter(|t| set(p).contains(*t)).collect(),
             None => Vec::new(),
         }

@@ -36,13 +36,18 @@ pub(super) struct Prepared {
     /// Terms of the entry's topic tags.
     pub(super) tag_terms: HashSet<String>,
     /// What kinds of answer its phrasings ask for ("where", "how often").
-    pub(super) kinds: HashSet<&'static str>,
+    pub(super) kinds: Vec<String>,
 }
 
 /// What the later stages read of the library, derived once per index by [`prepare`].
 pub(super) struct Derived {
-    /// Per-entry term sets, in `SearchIndex::entries` order.
-    pub(super) prepared: Vec<Prepared>,
+    /// Per-entry term sets, in `SearchIndex::entries` order, as stored: term numbers.
+    compact: Vec<Compact>,
+    /// The same, as the ranking reads them: made from `compact` when an entry is first a
+    /// candidate (most entries of a large library never are for one questionnaire).
+    prepared: Vec<std::sync::OnceLock<Prepared>>,
+    /// The term of each term number.
+    terms: Vec<String>,
     pub(super) idf: HashMap<String, f32>,
     /// The IDF of a term no entry has.
     pub(super) unknown_idf: f32,
@@ -68,8 +73,281 @@ pub(super) struct Derived {
 }
 
 /// Everything about the library that ranking a question reads: per-entry term sets, IDF,
-/// contrasts, vocabulary, exact phrasings.
+/// contrasts, vocabulary, exact phrasings. Read from the index folder's cache when it was
+/// derived from this very library by this format; else derived now and cached there.
 pub(super) fn prepare(si: &SearchIndex) -> Derived {
+    if let Some(d) = si
+        .read_cache(CACHE_FILE)
+        .and_then(|bytes| postcard::from_bytes::<Stored>(&bytes).ok())
+        .filter(|s| s.format == CACHE_FORMAT && !si.hash.is_empty() && s.hash == si.hash)
+        .filter(|s| s.compact.len() == si.entries.len())
+        .and_then(|s| Derived::from_stored(s, si))
+    {
+        return d;
+    }
+    let d = derive(si);
+    if si.dir.is_some() {
+        if let Ok(bytes) = postcard::to_stdvec(&d.to_stored(&si.hash)) {
+            si.write_cache(CACHE_FILE, &bytes);
+        }
+    }
+    d
+}
+
+/// The cache file in the index folder.
+const CACHE_FILE: &str = "derived.bin";
+/// Bump when what is derived, or how, changes: an older cache is then derived again.
+const CACHE_FORMAT: u32 = 1;
+
+/// One entry's term sets as term numbers (sets sorted; `core` and `anchors` in their order).
+#[derive(serde::Serialize, serde::Deserialize)]
+struct Compact {
+    phrasings: Vec<Vec<u32>>,
+    phrasing_parts: Vec<Vec<u32>>,
+    phrasing_weights: Vec<f32>,
+    parts: Vec<u32>,
+    union: Vec<u32>,
+    answer: Vec<u32>,
+    core: Vec<u32>,
+    anchors: Vec<u32>,
+    tag_terms: Vec<u32>,
+    kinds: Vec<String>,
+}
+
+/// [`Derived`] as cached: plain data, every term a number into `terms`.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct Stored {
+    format: u32,
+    /// The library hash of the index it was derived from.
+    hash: String,
+    terms: Vec<String>,
+    /// Per term number, its IDF (NaN: none).
+    idf: Vec<f32>,
+    unknown_idf: f32,
+    compact: Vec<Compact>,
+    topics: Vec<u32>,
+    tagged: Vec<u32>,
+    contrasts: Vec<(u32, Vec<u32>)>,
+    vocabulary: Vec<String>,
+    frequencies: Vec<String>,
+    exact: Vec<(String, Vec<u32>)>,
+}
+
+/// Numbers for terms, given in order of first sight.
+#[derive(Default)]
+struct Interner {
+    ids: HashMap<String, u32>,
+    terms: Vec<String>,
+}
+
+impl Interner {
+    fn id(&mut self, t: &str) -> u32 {
+        if let Some(&i) = self.ids.get(t) {
+            return i;
+        }
+        let i = self.terms.len() as u32;
+        self.ids.insert(t.to_string(), i);
+        self.terms.push(t.to_string());
+        i
+    }
+    fn set(&mut self, set: &HashSet<String>) -> Vec<u32> {
+        let mut v: Vec<u32> = set.iter().map(|t| self.id(t)).collect();
+        v.sort_unstable();
+        v
+    }
+    fn seq(&mut self, seq: &[String]) -> Vec<u32> {
+        seq.iter().map(|t| self.id(t)).collect()
+    }
+}
+
+impl Prepared {
+    fn compact(&self, i: &mut Interner) -> Compact {
+        Compact {
+            phrasings: self.phrasings.iter().map(|s| i.set(s)).collect(),
+            phrasing_parts: self.phrasing_parts.iter().map(|s| i.set(s)).collect(),
+            phrasing_weights: self.phrasing_weights.clone(),
+            parts: i.set(&self.parts),
+            union: i.set(&self.union),
+            answer: i.set(&self.answer),
+            core: i.seq(&self.core),
+            anchors: i.seq(&self.anchors),
+            tag_terms: i.set(&self.tag_terms),
+            kinds: self.kinds.clone(),
+        }
+    }
+}
+
+impl Compact {
+    fn expand(&self, terms: &[String]) -> Prepared {
+        let term = |i: &u32| terms.get(*i as usize).cloned().unwrap_or_default();
+        let set = |v: &[u32]| v.iter().map(term).collect::<HashSet<String>>();
+        Prepared {
+            phrasings: self.phrasings.iter().map(|v| set(v)).collect(),
+            phrasing_parts: self.phrasing_parts.iter().map(|v| set(v)).collect(),
+            parts: set(&self.parts),
+            phrasing_weights: self.phrasing_weights.clone(),
+            phrasing_ids: self
+                .phrasings
+                .iter()
+                .cloned()
+                .zip(self.phrasing_parts.iter().cloned())
+                .collect(),
+            union: set(&self.union),
+            answer: set(&self.answer),
+            core: self.core.iter().map(term).collect(),
+            anchors: self.anchors.iter().map(term).collect(),
+            tag_terms: set(&self.tag_terms),
+            kinds: self.kinds.clone(),
+        }
+    }
+}
+
+impl Derived {
+    /// The term sets of the entry at `i`, made on first use.
+    pub(super) fn prepared(&self, i: usize) -> Option<&Prepared> {
+        let c = self.compact.get(i)?;
+        Some(self.prepared[i].get_or_init(|| c.expand(&self.terms)))
+    }
+
+    fn to_stored(&self, hash: &str) -> Stored {
+        let mut i = Interner::default();
+        for t in &self.terms {
+            i.id(t);
+        }
+        let set = |i: &mut Interner, s: &HashSet<String>| i.set(s);
+        let topics = set(&mut i, &self.topics);
+        let tagged = set(&mut i, &self.tagged);
+        let mut contrasts: Vec<(u32, Vec<u32>)> = self
+            .contrasts
+            .iter()
+            .map(|(t, with)| (i.id(t), i.set(with)))
+            .collect();
+        contrasts.sort_unstable();
+        for t in self.idf.keys() {
+            i.id(t);
+        }
+        let mut idf = vec![f32::NAN; i.terms.len()];
+        for (t, w) in &self.idf {
+            idf[i.ids[t] as usize] = *w;
+        }
+        let mut vocabulary: Vec<String> = self.vocabulary.values().flatten().cloned().collect();
+        vocabulary.sort();
+        let mut exact: Vec<(String, Vec<u32>)> = self
+            .exact
+            .iter()
+            .map(|(k, v)| (k.clone(), v.iter().map(|&e| e as u32).collect()))
+            .collect();
+        exact.sort();
+        Stored {
+            format: CACHE_FORMAT,
+            hash: hash.to_string(),
+            terms: i.terms,
+            idf,
+            unknown_idf: self.unknown_idf,
+            compact: self
+                .compact
+                .iter()
+                .map(|c| Compact {
+                    phrasings: c.phrasings.clone(),
+                    phrasing_parts: c.phrasing_parts.clone(),
+                    phrasing_weights: c.phrasing_weights.clone(),
+                    parts: c.parts.clone(),
+                    union: c.union.clone(),
+                    answer: c.answer.clone(),
+                    core: c.core.clone(),
+                    anchors: c.anchors.clone(),
+                    tag_terms: c.tag_terms.clone(),
+                    kinds: c.kinds.clone(),
+                })
+                .collect(),
+            topics,
+            tagged,
+            contrasts,
+            vocabulary,
+            frequencies: self.frequencies.clone(),
+            exact,
+        }
+    }
+
+    /// The derived data back from its cached form (None when it does not hold together).
+    fn from_stored(s: Stored, si: &SearchIndex) -> Option<Derived> {
+        let n = s.terms.len();
+        if s.idf.len() != n {
+            return None;
+        }
+        let ok = |v: &[u32]| v.iter().all(|&t| (t as usize) < n);
+        let fits = s.compact.iter().all(|c| {
+            c.phrasings.iter().chain(&c.phrasing_parts).all(|v| ok(v))
+                && [&c.parts, &c.union, &c.answer, &c.core, &c.anchors, &c.tag_terms]
+                    .iter()
+                    .all(|v| ok(v))
+                && c.phrasing_weights.len() == c.phrasings.len()
+                && c.phrasing_parts.len() == c.phrasings.len()
+        }) && ok(&s.topics)
+            && ok(&s.tagged)
+            && s.contrasts.iter().all(|(t, w)| ok(&[*t]) && ok(w))
+            && s
+                .exact
+                .iter()
+                .all(|(_, v)| v.iter().all(|&e| (e as usize) < si.entries.len()));
+        if !fits {
+            return None;
+        }
+        let terms = s.terms;
+        let term = |i: &u32| terms[*i as usize].clone();
+        let ids: HashMap<String, u32> = terms
+            .iter()
+            .enumerate()
+            .map(|(i, t)| (t.clone(), i as u32))
+            .collect();
+        let idf: HashMap<String, f32> = terms
+            .iter()
+            .zip(&s.idf)
+            .filter(|(_, w)| !w.is_nan())
+            .map(|(t, w)| (t.clone(), *w))
+            .collect();
+        let mut vocabulary: HashMap<char, Vec<String>> = HashMap::default();
+        for w in s.vocabulary {
+            if let Some(c) = w.chars().next() {
+                vocabulary.entry(c).or_default().push(w);
+            }
+        }
+        Some(Derived {
+            prepared: (0..s.compact.len()).map(|_| Default::default()).collect(),
+            compact: s.compact,
+            idf,
+            unknown_idf: s.unknown_idf,
+            topics: s.topics.iter().map(term).collect(),
+            tagged: s.tagged.iter().map(term).collect(),
+            contrasts: s
+                .contrasts
+                .iter()
+                .map(|(t, with)| (term(t), with.iter().map(term).collect()))
+                .collect(),
+            vocabulary,
+            frequencies: s.frequencies,
+            answers: answers(si),
+            ids,
+            exact: s
+                .exact
+                .into_iter()
+                .map(|(k, v)| (k, v.into_iter().map(|e| e as usize).collect()))
+                .collect(),
+            terms,
+        })
+    }
+}
+
+/// Each entry's answer and citations, shared by every proposal of it.
+fn answers(si: &SearchIndex) -> Vec<SharedAnswer> {
+    si.entries
+        .iter()
+        .map(|e| (e.answer.as_str().into(), e.citations.as_slice().into()))
+        .collect()
+}
+
+/// Derive everything from the library's entries.
+fn derive(si: &SearchIndex) -> Derived {
     let a = &si.analyzer;
     let mut prepared: Vec<Prepared> = si
         .entries
@@ -112,10 +390,16 @@ pub(super) fn prepare(si: &SearchIndex) -> Derived {
             Prepared {
                 phrasing_parts,
                 parts,
-                kinds: e
-                    .phrasings()
-                    .filter_map(crate::text::question_kind)
-                    .collect(),
+                kinds: {
+                    let mut k: Vec<String> = e
+                        .phrasings()
+                        .filter_map(crate::text::question_kind)
+                        .map(String::from)
+                        .collect();
+                    k.sort();
+                    k.dedup();
+                    k
+                },
                 tag_terms: a
                     .terms(&topic_tags(&e.tags).join(" "))
                     .into_iter()
@@ -166,24 +450,16 @@ pub(super) fn prepare(si: &SearchIndex) -> Derived {
             })
             .collect();
     }
-    let mut ids: HashMap<String, u32> = HashMap::default();
-    for p in &prepared {
-        for t in p.phrasings.iter().chain(&p.phrasing_parts).flatten() {
-            let next = ids.len() as u32;
-            ids.entry(t.clone()).or_insert(next);
-        }
-    }
-    let sorted_ids = |set: &HashSet<String>| {
-        let mut v: Vec<u32> = set.iter().filter_map(|t| ids.get(t).copied()).collect();
-        v.sort_unstable();
-        v
-    };
-    for p in &mut prepared {
-        p.phrasing_ids = p
+    // Every term of the entries gets a number: the reranker's innermost loop compares
+    // phrasings as sorted numbers, and the cache stores them so.
+    let mut interner = Interner::default();
+    let compact: Vec<Compact> = prepared.iter().map(|p| p.compact(&mut interner)).collect();
+    for (p, c) in prepared.iter_mut().zip(&compact) {
+        p.phrasing_ids = c
             .phrasings
             .iter()
-            .zip(&p.phrasing_parts)
-            .map(|(set, parts)| (sorted_ids(set), sorted_ids(parts)))
+            .cloned()
+            .zip(c.phrasing_parts.iter().cloned())
             .collect();
     }
     let topics: HashSet<String> = prepared
@@ -220,11 +496,7 @@ pub(super) fn prepare(si: &SearchIndex) -> Derived {
         .iter()
         .filter_map(|w| a.terms(w).into_iter().next())
         .collect();
-    let answers = si
-        .entries
-        .iter()
-        .map(|e| (e.answer.as_str().into(), e.citations.as_slice().into()))
-        .collect();
+    let answers = answers(si);
     let mut exact: HashMap<String, Vec<usize>> = HashMap::default();
     for (i, e) in si.entries.iter().enumerate() {
         for p in e.phrasings() {
@@ -234,16 +506,19 @@ pub(super) fn prepare(si: &SearchIndex) -> Derived {
             }
         }
     }
+    let contrasts = contrasts(si, &prepared);
     Derived {
         exact,
         answers,
-        ids,
+        ids: interner.ids,
+        terms: interner.terms,
         frequencies,
         vocabulary,
-        contrasts: contrasts(si, &prepared),
+        contrasts,
         tagged,
         topics,
-        prepared,
+        compact,
+        prepared: prepared.into_iter().map(std::sync::OnceLock::from).collect(),
         idf,
         unknown_idf: idf_of(0.0),
     }
