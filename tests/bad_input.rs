@@ -880,17 +880,17 @@ fn a_sheet_part_over_the_part_limit_is_refused() {
 /// More questions than a run fills in seconds are refused with the count, before matching;
 /// rows that are not questions do not count. (199,000 questions took 25-37 s and 900 MB.)
 #[test]
-fn more_than_20000_questions_are_refused_with_the_count() {
+fn more_than_50000_questions_are_refused_with_the_count() {
     let d = tempfile::tempdir().unwrap();
     let mut csv = String::from("Question,Answer\n");
-    for i in 0..20_001 {
+    for i in 0..50_001 {
         csv.push_str(&format!("Do you encrypt backup set number {i} at rest?,\n"));
     }
     std::fs::write(d.path().join("many.csv"), &csv).unwrap();
-    assert_refused(d.path(), "many.csv", "20001 questions found", &[]);
+    assert_refused(d.path(), "many.csv", "50001 questions found", &[]);
     // Blank and non-question rows beyond the limit are fine.
     let mut sparse = String::from("Question,Answer\nDo you encrypt data at rest?,\n");
-    sparse.push_str(&",\n".repeat(30_000));
+    sparse.push_str(&",\n".repeat(60_000));
     std::fs::write(d.path().join("sparse.csv"), &sparse).unwrap();
     let out = vouch_env(
         d.path(),

@@ -90,6 +90,12 @@ pub(super) struct Asked<'q> {
     /// The weights of the question's and context's terms, looked up once per question
     /// rather than once per candidate and phrasing.
     weights: HashMap<&'q str, f32>,
+    /// The question's named things (SOC 2, MFA, ids), and their weight.
+    anchors: (Vec<String>, f32),
+    /// Its named things and the library's topic words, and their weight.
+    topics: (Vec<String>, f32),
+    /// Its named things that some entry's topic tags name, and their weight.
+    strong: (Vec<String>, f32),
 }
 
 impl<'q> Asked<'q> {
@@ -122,14 +128,36 @@ impl<'q> Asked<'q> {
                     .map(|c| c.iter().map(|x| m.lib.ids.get(x).copied()).collect())
             })
             .collect();
-        Asked {
+        let mut asked = Asked {
             q_ids,
             comp_ids,
             comps,
             at_least: m.at_least(q_terms),
             q_weights,
             weights,
-        }
+            anchors: Default::default(),
+            topics: Default::default(),
+            strong: Default::default(),
+        };
+        let weighed = |a: &Asked<'_>, terms: Vec<String>| {
+            let w = terms.iter().map(|t| a.weight(m, t)).sum();
+            (terms, w)
+        };
+        let anchors: Vec<String> = q_terms.iter().filter(|t| m.is_named(t)).cloned().collect();
+        let topics = q_terms
+            .iter()
+            .filter(|t| is_anchor(t) || m.lib.topics.contains(*t))
+            .cloned()
+            .collect();
+        let strong = anchors
+            .iter()
+            .filter(|t| m.lib.tagged.contains(*t))
+            .cloned()
+            .collect();
+        asked.topics = weighed(&asked, topics);
+        asked.strong = weighed(&asked, strong);
+        asked.anchors = weighed(&asked, anchors);
+        asked
     }
 
     /// The question's total weight.
@@ -232,13 +260,9 @@ impl Matcher<'_> {
                 .sum::<f32>()
                 / total
         };
-        let anchors: Vec<String> = q.iter().filter(|t| self.is_named(t)).cloned().collect();
-        let topics: Vec<String> = q
-            .iter()
-            .filter(|t| is_anchor(t) || self.lib.topics.contains(*t))
-            .cloned()
-            .collect();
-        let wt: f32 = topics.iter().map(|t| asked.weight(self, t)).sum();
+        let (anchors, wa) = (&asked.anchors.0, asked.anchors.1);
+        let (topics, wt) = (&asked.topics.0, asked.topics.1);
+        let (strong, ws) = (&asked.strong.0, asked.strong.1);
         // An entry's concept the question writes apart ("a diagram of the network" for
         // "network diagram") is in the question.
         let in_q = |t: &str| {
@@ -260,13 +284,6 @@ impl Matcher<'_> {
         } else {
             0.0
         };
-        let wa: f32 = anchors.iter().map(|t| asked.weight(self, t)).sum();
-        let strong: Vec<String> = anchors
-            .iter()
-            .filter(|t| self.lib.tagged.contains(*t))
-            .cloned()
-            .collect();
-        let ws: f32 = strong.iter().map(|t| asked.weight(self, t)).sum();
         let named: Vec<String> = p
             .anchors
             .iter()
@@ -291,7 +308,7 @@ impl Matcher<'_> {
                 .sum::<f32>()
                 / total
         };
-        let strong_miss = missed(&strong, ws);
+        let strong_miss = missed(strong, ws);
         // The question's contrast words, and those the entry answers with a sibling instead.
         let clashes = |t: &String| {
             !p.union.contains(t)
@@ -321,14 +338,14 @@ impl Matcher<'_> {
             answer_semantic: 0.0,
             conflict: conflict.max(broad),
             clash: conflict,
-            topic_miss: share(&topics, wt, &|t| !p.union.contains(t) && met != Some(t)),
+            topic_miss: share(topics, wt, &|t| !p.union.contains(t) && met != Some(t)),
             named_extra: share(&named, wn, &|t| !in_q(t)),
             strong_miss,
             excluded_hit: 0.0,
             // A named thing only the answer states ("annually", "AES-256") is half missed.
-            anchor_miss: missed(&anchors, wa)
+            anchor_miss: missed(anchors, wa)
                 - 0.5
-                    * share(&anchors, wa, &|t| {
+                    * share(anchors, wa, &|t| {
                         !p.union.contains(t) && p.answer.contains(t) && met != Some(t)
                     }),
             core_miss,

@@ -278,16 +278,22 @@ impl Derived {
         let ok = |v: &[u32]| v.iter().all(|&t| (t as usize) < n);
         let fits = s.compact.iter().all(|c| {
             c.phrasings.iter().chain(&c.phrasing_parts).all(|v| ok(v))
-                && [&c.parts, &c.union, &c.answer, &c.core, &c.anchors, &c.tag_terms]
-                    .iter()
-                    .all(|v| ok(v))
+                && [
+                    &c.parts,
+                    &c.union,
+                    &c.answer,
+                    &c.core,
+                    &c.anchors,
+                    &c.tag_terms,
+                ]
+                .iter()
+                .all(|v| ok(v))
                 && c.phrasing_weights.len() == c.phrasings.len()
                 && c.phrasing_parts.len() == c.phrasings.len()
         }) && ok(&s.topics)
             && ok(&s.tagged)
             && s.contrasts.iter().all(|(t, w)| ok(&[*t]) && ok(w))
-            && s
-                .exact
+            && s.exact
                 .iter()
                 .all(|(_, v)| v.iter().all(|&e| (e as usize) < si.entries.len()));
         if !fits {
@@ -518,7 +524,10 @@ fn derive(si: &SearchIndex) -> Derived {
         tagged,
         topics,
         compact,
-        prepared: prepared.into_iter().map(std::sync::OnceLock::from).collect(),
+        prepared: prepared
+            .into_iter()
+            .map(std::sync::OnceLock::from)
+            .collect(),
         idf,
         unknown_idf: idf_of(0.0),
     }

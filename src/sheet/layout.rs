@@ -22,7 +22,7 @@ pub const MAX_QUESTION_CHARS: usize = 10_000;
 /// Most questions one questionnaire may hold: ten times the largest real ones (SIG Core has
 /// under 2,000), and what fills in a few seconds on two cores. Rows that are not questions
 /// do not count.
-pub const MAX_QUESTIONS: usize = 20_000;
+pub const MAX_QUESTIONS: usize = 50_000;
 /// Rows scanned from the top for the header.
 const HEADER_SCAN_ROWS: u32 = 60;
 /// Header cells longer than this are prose, not column titles.
