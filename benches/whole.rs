@@ -168,8 +168,16 @@ fn main() {
     let work = keep.clone().unwrap_or_else(|| tmp.path().to_path_buf());
     std::fs::create_dir_all(&work).expect("work dir");
 
-    let lib_sizes: &[usize] = if quick { &[250, 2_500] } else { &[250, 2_500, 25_000] };
-    let q_sizes: &[usize] = if quick { &[300, 3_000] } else { &[300, 3_000, 30_000] };
+    let lib_sizes: &[usize] = if quick {
+        &[250, 2_500]
+    } else {
+        &[250, 2_500, 25_000]
+    };
+    let q_sizes: &[usize] = if quick {
+        &[300, 3_000]
+    } else {
+        &[300, 3_000, 30_000]
+    };
     let t = Instant::now();
     for &n in lib_sizes {
         synth::write_library(&work.join(format!("lib{n}")), n, &seeds);
@@ -222,13 +230,23 @@ fn main() {
             let r = vouch(
                 &work,
                 &[
-                    "fill", &q, "--library", &lib, "--lexical", "--overwrite", "--out",
+                    "fill",
+                    &q,
+                    "--library",
+                    &lib,
+                    "--lexical",
+                    "--overwrite",
+                    "--out",
                     out.to_str().expect("utf-8 path"),
                 ],
                 if m >= 30_000 { 1 } else { reps },
             );
             let naive_s = timed(if m >= 30_000 { 1 } else { reps }, || {
-                naive::fill(&work.join(&lib), &work.join(&q), &work.join("naive-out.csv"))
+                naive::fill(
+                    &work.join(&lib),
+                    &work.join(&q),
+                    &work.join("naive-out.csv"),
+                )
             })
             .0;
             rows.push(Row {

@@ -110,7 +110,8 @@ pub fn fill(root: &Path, input: &Path, out: &Path) -> usize {
     let index = Index::load(root);
     let mut rd = csv::Reader::from_path(input).expect("questionnaire");
     let mut w = csv::Writer::from_path(out).expect("output");
-    w.write_record(rd.headers().expect("header")).expect("write");
+    w.write_record(rd.headers().expect("header"))
+        .expect("write");
     let mut answered = 0;
     for rec in rd.records() {
         let rec = rec.expect("row");

@@ -119,7 +119,13 @@ pub fn write_library(dir: &Path, n: usize, seeds: &vouch::knowledge::Library) ->
         let cites: Vec<String> = e
             .citations
             .iter()
-            .map(|c| format!("{{ doc = {}, section = {} }}", quote(&c.doc), quote(&c.section)))
+            .map(|c| {
+                format!(
+                    "{{ doc = {}, section = {} }}",
+                    quote(&c.doc),
+                    quote(&c.section)
+                )
+            })
             .collect();
         let _ = writeln!(file, "citations = [{}]", cites.join(", "));
         let tags: Vec<String> = e.tags.iter().map(|t| quote(t)).collect();
