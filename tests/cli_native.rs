@@ -578,3 +578,43 @@ fn the_history_switch_and_the_review_policy_come_from_vouch_toml() {
     let v = json(&vouch(dir, &["review", "apply", "q.review.xlsx", "--json"]));
     assert!(v["learnt"].is_object(), "{v}");
 }
+
+#[test]
+fn auto_colours_a_terminal_unless_no_color_is_set() {
+    // script(1) from util-linux runs the command on a pseudo-terminal.
+    let has_script = std::process::Command::new("script")
+        .args(["-qec", "true", "/dev/null"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !has_script {
+        eprintln!("skipped: no util-linux script(1) to give vouch a terminal");
+        return;
+    }
+    let (d, _) = workspace();
+    let on_terminal = |no_color: Option<&str>| -> String {
+        let line = format!("{} fill q.csv --library lib", env!("CARGO_BIN_EXE_vouch"));
+        let mut c = std::process::Command::new("script");
+        c.args(["-qec", &line, "/dev/null"])
+            .current_dir(d.path())
+            .env("VOUCH_MODEL", common::NO_MODEL)
+            .env_remove("NO_COLOR");
+        if let Some(v) = no_color {
+            c.env("NO_COLOR", v);
+        }
+        let o = c.output().unwrap();
+        assert!(o.status.success(), "{}", stderr(&o));
+        String::from_utf8_lossy(&o.stdout).into_owned()
+    };
+    let coloured = on_terminal(None);
+    assert!(
+        coloured.contains("\x1b[") && coloured.contains("auto"),
+        "{coloured}"
+    );
+    let plain = on_terminal(Some("1"));
+    assert!(
+        !plain.contains("\x1b[") && plain.contains("auto"),
+        "{plain}"
+    );
+    // An empty NO_COLOR does not count, as no-color.org says.
+    assert!(on_terminal(Some("")).contains("\x1b["));
+}
