@@ -129,13 +129,24 @@ pub fn summary_text(
     outputs: &[(String, String)],
     notes: &[String],
 ) -> String {
+    // Coloured on a terminal (see `cli::term`): what is done, what needs a person, what is
+    // missing.
+    use crate::cli::term::{paint, Stream, Tone};
+    let count = |n: usize, what: &str, tone: Tone| {
+        let text = format!("{n} {what}");
+        if n == 0 {
+            text
+        } else {
+            paint(&text, tone, Stream::Out)
+        }
+    };
     let mut out = format!(
-        "{}: {} questions: {} auto, {} review, {} unanswered, {} kept\n",
+        "{}: {} questions: {}, {}, {}, {} kept\n",
         input.display(),
         s.questions,
-        s.auto,
-        s.review,
-        s.unanswered,
+        count(s.auto, "auto", Tone::Good),
+        count(s.review, "review", Tone::Warn),
+        count(s.unanswered, "unanswered", Tone::Bad),
         s.kept
     );
     for n in notes {

@@ -19,7 +19,7 @@ use crate::matcher::confidence::SIGNALS;
 
 #[derive(Debug, clap::Args)]
 #[command(
-    after_help = "Examples:\n  vouch eval --library lib --gold gold.csv --signals bench.jsonl --set bench\n  vouch eval --library lib --held-out --signals held.jsonl\n  vouch calibrate bench.jsonl held.jsonl --out src/matcher/calibration.toml"
+    after_help = "Examples:\n  vouch eval --gold samples/gold.csv --signals samples.jsonl --set samples\n  vouch eval --held-out --signals held.jsonl\n  vouch calibrate samples.jsonl held.jsonl --out calibration.toml"
 )]
 pub struct Args {
     /// Signal files written by `vouch eval --signals`

@@ -10,7 +10,7 @@ use crate::fill::{self, Thresholds};
 
 #[derive(Debug, clap::Args)]
 #[command(
-    after_help = "Examples:\n  vouch eval --library lib --gold ../shared/bench/gold.csv\n  vouch eval --library lib --gold gold.csv --baseline --json\n  vouch eval --library lib --held-out"
+    after_help = "Examples:\n  vouch eval --gold samples/gold.csv\n  vouch eval --library knowledge --gold samples/gold.csv --baseline --json\n  vouch eval --held-out --lexical"
 )]
 pub struct Args {
     #[command(flatten)]
@@ -59,7 +59,7 @@ pub fn run(a: Args) -> Result<ExitStatus> {
     if a.folds.is_some() && !a.held_out {
         return Err(Error::Usage("--folds needs --held-out".into()));
     }
-    let mut notice = |line: &str| eprintln!("{line}");
+    let mut notice = crate::cli::term::notice;
     let detail = a.candidates || a.signals.is_some();
     let mut r = match &a.gold {
         Some(gold) => {

@@ -5,14 +5,16 @@
 //! phrasing or a synonym where the library falls short. It ends with the decision a fill
 //! would make (auto, review or unanswered, the parts of a compound question, notes).
 
+use serde_json::json;
+
 use crate::cli::outln;
 use crate::cli::{ExitStatus, LibraryArg};
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::matcher::{Matcher, Query};
 
 #[derive(Debug, clap::Args)]
 #[command(
-    after_help = "Examples:\n  vouch explain \"Do you have a SOC 2 Type II report?\"\n  vouch explain \"Is the plan tested annually?\" --context \"Disaster Recovery\""
+    after_help = "Examples:\n  vouch explain \"Do you have a SOC 2 Type II report?\"\n  vouch explain \"Is the plan tested annually?\" --context \"Disaster Recovery\"\n  vouch explain \"Do you encrypt data at rest?\" --top 3 --json"
 )]
 pub struct Args {
     /// The question text
@@ -30,17 +32,30 @@ pub struct Args {
     pub library: LibraryArg,
     #[command(flatten)]
     pub model: crate::cli::model::MatchModelArg,
+    /// Print one JSON object (terms, candidates with their features, the fill decision)
+    #[arg(long)]
+    pub json: bool,
 }
 
 pub fn run(a: Args) -> Result<ExitStatus> {
-    let mut notice = |line: &str| eprintln!("{line}");
+    // The text lines, unless --json; the JSON document is built alongside in `doc`.
+    macro_rules! say {
+        ($($t:tt)*) => { if !a.json { outln!($($t)*) } };
+    }
+    let mut doc = serde_json::Map::new();
+    let mut notice = crate::cli::term::notice;
     let emb = crate::cli::model::load_for_matching(&a.model, &mut notice)?;
     let (si, _) = crate::index::open_or_build(&a.library.library)?;
     let semantic = crate::cli::model::semantic_for(emb, &a.library.library, &si, &mut notice)?;
     match &semantic {
-        Some(s) => outln!("mode:    meaning and words (model {})", s.model()),
-        None => outln!("mode:    words only"),
+        Some(s) => say!("mode:    meaning and words (model {})", s.model()),
+        None => say!("mode:    words only"),
     }
+    doc.insert("question".into(), json!(a.question));
+    doc.insert(
+        "mode".into(),
+        json!(crate::eval::mode_name(semantic.as_ref())),
+    );
     let m = Matcher::new(&si).with_semantic(semantic);
     // Each term with its weight: rare words that tell entries apart weigh most.
     let weighted = |text: &str| -> String {
@@ -53,15 +68,26 @@ pub fn run(a: Args) -> Result<ExitStatus> {
     // As the matcher reads it: "the vendor" that answers is "you".
     let corrected = m.correct_typos(&a.question);
     if corrected != a.question {
-        outln!("read as: {corrected}");
+        say!("read as: {corrected}");
+        doc.insert("read_as".into(), json!(corrected));
     }
     let asked = crate::matcher::respondent_as_you(&corrected);
-    outln!("terms:   {}", weighted(&asked));
+    say!("terms:   {}", weighted(&asked));
+    doc.insert(
+        "terms".into(),
+        json!(m
+            .terms(&asked)
+            .iter()
+            .map(|t| json!({"term": t, "weight": m.weight_of([t])}))
+            .collect::<Vec<_>>()),
+    );
     if let Some(kind) = crate::text::question_kind(&asked) {
-        outln!("asks:    {kind}");
+        say!("asks:    {kind}");
+        doc.insert("asks".into(), json!(kind.to_string()));
     }
     if !a.context.is_empty() {
-        outln!("context: {}", weighted(&a.context.join(" ")));
+        say!("context: {}", weighted(&a.context.join(" ")));
+        doc.insert("context".into(), json!(a.context));
     }
     let r = m.rank(&Query {
         text: a.question.clone(),
@@ -70,8 +96,9 @@ pub fn run(a: Args) -> Result<ExitStatus> {
     });
     let unknown = m.unknown_acronyms(&asked, &m.terms(&asked));
     if !unknown.is_empty() {
-        outln!("unknown to the library: {}", unknown.join(" "));
+        say!("unknown to the library: {}", unknown.join(" "));
     }
+    doc.insert("unknown_to_library".into(), json!(unknown));
     // Retrieval by meaning: which entries are nearest the question, whatever their words.
     let near: Vec<usize> = m
         .similarities(crate::matcher::matched_text(&a.question).0)
@@ -88,9 +115,12 @@ pub fn run(a: Args) -> Result<ExitStatus> {
             .take(5)
             .filter_map(|p| si.entries.get(*p).map(|e| e.id.as_str()))
             .collect();
-        outln!("nearest in meaning: {}", ids.join(", "));
+        say!("nearest in meaning: {}", ids.join(", "));
+        doc.insert("nearest_in_meaning".into(), json!(ids));
     }
-    outln!("confidence {:.3}", r.confidence);
+    say!("confidence {:.3}", r.confidence);
+    doc.insert("confidence".into(), json!(r.confidence));
+    let mut candidates = Vec::new();
     for (i, c) in r.candidates.iter().enumerate().take(a.top) {
         let Some(e) = si.entries.get(c.entry) else {
             continue;
@@ -99,7 +129,25 @@ pub fn run(a: Args) -> Result<ExitStatus> {
         // Ahead of a better score: moved onto the shortlist (best answer text, heaviest
         // named thing).
         let moved = i > 0 && r.candidates.get(i + 1).is_some_and(|n| n.score > c.score);
-        outln!(
+        let in_meaning = near.iter().position(|p| *p == c.entry).map(|k| k + 1);
+        candidates.push(json!({
+            "entry": e.id,
+            "score": c.score,
+            "meaning": m.semantic().map(|_| f.semantic),
+            "answer_meaning": m.semantic().map(|_| f.answer_semantic),
+            "phrasing": f.phrasing + 0.0,
+            "question_coverage": f.question_cov + 0.0,
+            "entry_coverage": f.entry_cov + 0.0,
+            "answer_coverage": f.answer_cov + 0.0,
+            "context_coverage": f.context_cov + 0.0,
+            "worded_exactly": f.exact > 0.0,
+            "same_id": f.same_id > 0.0,
+            "same_kind": f.kind > 0.0,
+            "names_a_sibling": f.clash > 0.0,
+            "shortlisted": moved,
+            "rank_in_meaning": in_meaning,
+        }));
+        say!(
             "{:.3}  {:<32} {}phrasing {:.2} (covers {:.2} of question)  entry {:.2}  answer {:.2}  context {:.2}{}{}{}{}{}{}",
             c.score,
             e.id,
@@ -122,12 +170,13 @@ pub fn run(a: Args) -> Result<ExitStatus> {
             if f.kind > 0.0 { "  same kind" } else { "" },
             if f.clash > 0.0 { "  names a sibling" } else { "" },
             if moved { "  shortlisted" } else { "" },
-            match near.iter().position(|p| *p == c.entry) {
-                Some(k) => format!("  #{} in meaning", k + 1),
+            match in_meaning {
+                Some(k) => format!("  #{k} in meaning"),
                 None => String::new(),
             }
         );
     }
+    doc.insert("candidates".into(), json!(candidates));
     // The decision a fill would make: status, the parts of a compound, notes for review.
     let row = crate::sheet::QuestionRow {
         sheet: String::new(),
@@ -152,7 +201,10 @@ pub fn run(a: Args) -> Result<ExitStatus> {
         .chain(&item.parts)
         .map(|p| p.id.as_str())
         .collect();
-    outln!(
+    doc.insert("fill".into(), json!(item.status.as_str()));
+    doc.insert("cited".into(), json!(cited));
+    doc.insert("note".into(), json!(item.note));
+    say!(
         "fill:    {}{}",
         item.status.as_str(),
         if cited.is_empty() {
@@ -162,11 +214,13 @@ pub fn run(a: Args) -> Result<ExitStatus> {
         }
     );
     if let Some(n) = &item.note {
-        outln!("note:    {n}");
+        say!("note:    {n}");
     }
+    let mut answers = Vec::new();
     // The text a fill would write, with the library's facts substituted, and the facts used.
     for p in item.proposal.iter().chain(&item.parts) {
-        outln!("answer:  {}", p.answer);
+        say!("answer:  {}", p.answer);
+        let mut facts_used = Vec::new();
         let template = si
             .entries
             .iter()
@@ -183,8 +237,18 @@ pub fn run(a: Args) -> Result<ExitStatus> {
                     None => format!("{{{n}}} (not in facts.toml)"),
                 })
                 .collect();
-            outln!("facts:   {}", used.join("; "));
+            say!("facts:   {}", used.join("; "));
+            facts_used = used;
         }
+        answers.push(
+            json!({"entry": p.id.to_string(), "answer": p.answer.to_string(), "facts": facts_used}),
+        );
+    }
+    if a.json {
+        doc.insert("answers".into(), json!(answers));
+        let text = serde_json::to_string_pretty(&serde_json::Value::Object(doc))
+            .map_err(|e| Error::internal(format!("cannot write JSON: {e}")))?;
+        outln!("{text}");
     }
     Ok(ExitStatus::Success)
 }

@@ -6,7 +6,6 @@
 //! (`NAME.review.xlsx`), and (3) with `--report`, the JSON report. Everything is computed before
 //! anything is written, and every file is written atomically.
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use crate::atomic::Outputs;
@@ -37,18 +36,20 @@ pub struct Args {
     /// Write a JSON report of every question's outcome
     #[arg(long, value_name = "PATH.json")]
     pub report: Option<PathBuf>,
-    /// Confidence (0..1) at or above which answers are drafted without review
+    /// Confidence (0..1) at or above which answers are drafted without review (default:
+    /// `[fill] threshold` in vouch.toml, else the matching mode's)
     #[arg(long, value_name = "0..1")]
     pub threshold: Option<f32>,
-    /// Replace answers the questionnaire already has
+    /// Replace answers the questionnaire already has (default: `[fill] overwrite`)
     #[arg(long)]
     pub overwrite: bool,
     #[command(flatten)]
     pub layout: LayoutArgs,
     /// Where citations go: the comment column (else an added Source column), always an added
-    /// Source column, an Excel note on the answer cell (.xlsx/.xlsm), or nowhere
-    #[arg(long, value_enum, default_value = "comment", value_name = "WHERE")]
-    pub citations: CitationMode,
+    /// Source column, an Excel note on the answer cell (.xlsx/.xlsm), or nowhere [default:
+    /// `[fill] citations` in vouch.toml, else comment]
+    #[arg(long, value_enum, value_name = "WHERE")]
+    pub citations: Option<CitationMode>,
     /// Also write the filled CSV as an .xlsx (NAME.filled.xlsx); CSV input only
     #[arg(long)]
     pub xlsx: bool,
@@ -95,7 +96,15 @@ struct Planned {
     notes: Vec<String>,
 }
 
-pub fn run(a: Args) -> Result<ExitStatus> {
+pub fn run(mut a: Args) -> Result<ExitStatus> {
+    // vouch.toml: a flag beats the file, which beats the default (--library and --model are
+    // resolved as they are parsed).
+    let config = crate::cli::config();
+    a.threshold = config.threshold(a.threshold).value;
+    a.overwrite = config.overwrite(a.overwrite).value;
+    let citations = config.citations(a.citations).value;
+    let record_history = config.record_history().value;
+    let stage = std::time::Instant::now();
     if a.inputs.len() > 1 && (a.out.is_some() || a.review.is_some()) {
         return Err(Error::Usage(
             "--out and --review name one file; with several questionnaires, leave them out".into(),
@@ -118,7 +127,7 @@ pub fn run(a: Args) -> Result<ExitStatus> {
     let mode = if a.clean {
         CitationMode::None
     } else {
-        a.citations
+        citations
     };
 
     // Plan every output path and refuse any collision before reading or writing anything.
@@ -137,32 +146,26 @@ pub fn run(a: Args) -> Result<ExitStatus> {
         read_in.push((p, wb, q));
     }
 
-    let mut notice = |line: &str| {
-        let _ = writeln!(std::io::stderr(), "{line}");
-    };
+    let stage = crate::cli::term::timed("read questionnaires", stage);
+    let mut notice = crate::cli::term::notice;
     let emb = crate::cli::model::load_for_matching(&a.model, &mut notice)?;
+    let stage = crate::cli::term::timed("load model", stage);
     let (si, fresh) = index::open_or_build(&a.library.library)?;
-    let mut stderr = std::io::stderr();
+    let stage = crate::cli::term::timed("load library and index", stage);
     let semantic = crate::cli::model::semantic_for(emb, &a.library.library, &si, &mut notice)?;
     let thresholds = chosen.unwrap_or(Thresholds::for_mode(semantic.is_some()));
     let m = Matcher::new(&si).with_semantic(semantic);
     match fresh {
-        Freshness::Rebuilt => {
-            let _ = writeln!(
-                stderr,
-                "indexed {} entries from {}",
-                si.entries.len(),
-                a.library.library.display()
-            );
-        }
-        Freshness::InMemory => {
-            let _ = writeln!(
-                stderr,
-                "{} cannot be written: its {} entries were indexed for this run only (run `vouch index` where it is writable to keep the index)",
-                a.library.library.display(),
-                si.entries.len(),
-            );
-        }
+        Freshness::Rebuilt => notice(&format!(
+            "indexed {} entries from {}",
+            si.entries.len(),
+            a.library.library.display()
+        )),
+        Freshness::InMemory => notice(&format!(
+            "{} cannot be written: its {} entries were indexed for this run only (run `vouch index` where it is writable to keep the index)",
+            a.library.library.display(),
+            si.entries.len(),
+        )),
         Freshness::UpToDate => {}
     }
 
@@ -205,6 +208,7 @@ pub fn run(a: Args) -> Result<ExitStatus> {
         });
     }
 
+    let stage = crate::cli::term::timed("match", stage);
     // Write every output under a temporary name; rename them into place only when all are
     // complete, the report last. Any error before that leaves no new file behind.
     let mut outputs = Outputs::new();
@@ -328,12 +332,15 @@ pub fn run(a: Args) -> Result<ExitStatus> {
         })?;
     }
     outputs.commit()?;
-    crate::knowledge::history::record_fills(
-        &a.library.library,
-        planned
-            .iter()
-            .map(|p| (p.paths.input.as_path(), p.items.as_slice())),
-    );
+    crate::cli::term::timed("write", stage);
+    if record_history {
+        crate::knowledge::history::record_fills(
+            &a.library.library,
+            planned
+                .iter()
+                .map(|p| (p.paths.input.as_path(), p.items.as_slice())),
+        );
+    }
     for s in summaries {
         crate::cli::out(&s);
     }

@@ -19,7 +19,7 @@ use crate::sheet::{col_letter, layout, read, Grid, Questionnaire, SheetQuestions
 
 #[derive(Debug, clap::Args)]
 #[command(
-    after_help = "Examples:\n  vouch inspect samples/hecvat-full.xlsx\n  vouch inspect q.xlsx --sheet General --question-col B --answer-col C --save-layout hecvat.toml\n  vouch fill next-q.xlsx --layout hecvat.toml"
+    after_help = "Examples:\n  vouch inspect samples/hecvat-full.xlsx\n  vouch inspect samples/messy-homemade.xlsx --json\n  vouch inspect samples/hecvat-full.xlsx --save-layout hecvat.toml   # then: vouch fill next.xlsx --layout hecvat.toml"
 )]
 pub struct Args {
     /// The questionnaire (.xlsx, .xlsm, .xls, .ods, .csv)
@@ -223,11 +223,11 @@ pub fn run(a: Args) -> Result<ExitStatus> {
             )));
         }
         SavedLayout::of(&q).save(p)?;
-        eprintln!(
+        crate::cli::term::notice(&format!(
             "layout saved to {} (use: vouch fill QUESTIONNAIRE --layout {})",
             p.display(),
             p.display()
-        );
+        ));
     }
     Ok(ExitStatus::Success)
 }

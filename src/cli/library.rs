@@ -13,14 +13,14 @@ use crate::error::Result;
 pub enum Command {
     /// Turn a spreadsheet Q&A export (CSV or XLSX) into a library folder
     #[command(
-        after_help = "Examples:\n  vouch library import library.csv --into lib\n  vouch library import answers.xlsx --sources docs.csv --into lib --force"
+        after_help = "Examples:\n  vouch library export --out library.xlsx      # the shipped library as one workbook\n  vouch library import library.xlsx --into lib\n  vouch library import library.xlsx --into lib --force --json"
     )]
     Import(ImportArgs),
     /// Validate a library and print what it holds
     #[command(
-        after_help = "Examples:\n  vouch library check\n  vouch library check --library lib"
+        after_help = "Examples:\n  vouch library check\n  vouch library check --library knowledge --json"
     )]
-    Check(LibraryArg),
+    Check(CheckArgs),
     /// Find what makes a library answer wrongly later: stale reviews, expired reports and
     /// facts, answers reviewed before their sources, placeholders, duplicates, contradictions,
     /// entries the matcher confuses, conflicting synonym groups
@@ -45,6 +45,15 @@ pub enum Command {
 }
 
 #[derive(Debug, clap::Args)]
+pub struct CheckArgs {
+    #[command(flatten)]
+    pub library: LibraryArg,
+    /// Print one JSON object instead of the line
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, clap::Args)]
 pub struct StatsArgs {
     #[command(flatten)]
     pub library: LibraryArg,
@@ -63,6 +72,9 @@ pub struct ExportArgs {
     /// The workbook to write (.xlsx, outside the library folder)
     #[arg(long, value_name = "FILE.xlsx")]
     pub out: PathBuf,
+    /// Print one JSON object (what was exported, and where) instead of the line
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, clap::Args)]
@@ -80,6 +92,17 @@ pub struct ImportArgs {
     /// Replace DIR if it already holds files
     #[arg(long)]
     pub force: bool,
+    /// Print one JSON object (what was imported, the files written) instead of the line
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `value` as pretty JSON on standard output.
+pub fn print_json(value: &serde_json::Value) -> Result<()> {
+    let text = serde_json::to_string_pretty(value)
+        .map_err(|e| crate::error::Error::internal(format!("cannot write JSON: {e}")))?;
+    outln!("{text}");
+    Ok(())
 }
 
 pub fn run(c: Command) -> Result<ExitStatus> {
@@ -88,6 +111,17 @@ pub fn run(c: Command) -> Result<ExitStatus> {
         Command::Import(a) => {
             let (_, s) =
                 crate::knowledge::import::import(&a.file, a.sources.as_deref(), &a.into, a.force)?;
+            if a.json {
+                print_json(&serde_json::json!({
+                    "from": a.file,
+                    "into": a.into,
+                    "entries": s.entries,
+                    "sources": s.sources,
+                    "facts": s.facts,
+                    "files": s.files,
+                }))?;
+                return Ok(ExitStatus::Success);
+            }
             let facts = match s.facts {
                 0 => String::new(),
                 n => format!(", {n} facts"),
@@ -102,13 +136,26 @@ pub fn run(c: Command) -> Result<ExitStatus> {
         }
         Command::ImportAnswered(a) => return crate::cli::library_answered::run(a),
         Command::Add(a) => return crate::cli::library_add::run(a),
-        Command::Check(l) => {
+        Command::Check(a) => {
+            let l = a.library;
             let lib = crate::knowledge::load_library(&l.library)?;
             let cited = lib
                 .entries
                 .iter()
                 .filter(|e| !e.citations.is_empty())
                 .count();
+            if a.json {
+                print_json(&serde_json::json!({
+                    "library": l.library,
+                    "entries": lib.entries.len(),
+                    "cited": cited,
+                    "sources": lib.sources.len(),
+                    "facts": lib.facts.values.len(),
+                    "synonym_groups": lib.synonyms.len(),
+                    "ok": true,
+                }))?;
+                return Ok(ExitStatus::Success);
+            }
             outln!(
                 "{}: {} entries ({} cited), {} sources, {} synonym groups: OK",
                 l.library.display(),
@@ -149,6 +196,17 @@ pub fn run(c: Command) -> Result<ExitStatus> {
         Command::Export(a) => {
             let lib = crate::knowledge::load_library(&a.library.library)?;
             let s = crate::knowledge::export::export(&lib, &a.out)?;
+            if a.json {
+                print_json(&serde_json::json!({
+                    "library": a.library.library,
+                    "out": a.out,
+                    "entries": s.entries,
+                    "sources": s.sources,
+                    "facts": s.facts,
+                    "synonym_groups": s.synonym_groups,
+                }))?;
+                return Ok(ExitStatus::Success);
+            }
             let mut parts = vec![
                 format!("{} entries", s.entries),
                 format!("{} sources", s.sources),

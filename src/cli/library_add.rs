@@ -52,6 +52,9 @@ pub struct Args {
     /// else DOMAIN.toml)
     #[arg(long, value_name = "FILE.toml")]
     pub file: Option<PathBuf>,
+    /// Print one JSON object (the entry's id and the file it went to) instead of the line
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// A required field: its flag and the prompt that asks for it.
@@ -163,6 +166,13 @@ pub fn run(a: Args) -> Result<ExitStatus> {
         file: a.file,
     };
     let file = add::add(&a.library.library, &entry)?;
+    if a.json {
+        crate::cli::library::print_json(&serde_json::json!({
+            "added": entry.id,
+            "file": a.library.library.join(file),
+        }))?;
+        return Ok(ExitStatus::Success);
+    }
     outln!(
         "added entry '{}' to {}",
         entry.id,

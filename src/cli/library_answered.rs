@@ -52,7 +52,7 @@ pub fn run(a: Args) -> Result<ExitStatus> {
     }
     let root = &a.library.library;
     let library = crate::knowledge::load_library(root)?;
-    let mut notice = |line: &str| eprintln!("{line}");
+    let mut notice = crate::cli::term::notice;
     let emb = crate::cli::model::load_for_matching(&a.model, &mut notice)?;
     let (si, _) = crate::index::open_or_build(root)?;
     let semantic = crate::cli::model::semantic_for(emb, root, &si, &mut notice)?;
@@ -62,7 +62,9 @@ pub fn run(a: Args) -> Result<ExitStatus> {
     let items = crate::fill::decide_all(&q, &m, &si.entries, thresholds, true);
     let mut rows = answered::plan(&q, &items, &m, &si.entries);
     let who = Provenance {
-        who: crate::review::decisions::reviewer(None),
+        who: crate::review::decisions::reviewer(
+            crate::cli::config().reviewer(None).value.as_deref(),
+        ),
         when: crate::review::decisions::now(),
         questionnaire: a
             .file

@@ -4,10 +4,9 @@
 //! errors, 2 when the library cannot be read at all. A team runs it in CI on its library
 //! repository; `--today` pins the date so a CI run is reproducible.
 
-use std::path::PathBuf;
-
 use serde::Serialize;
 
+use crate::cli::term::{paint, Stream, Tone};
 use crate::cli::{outln, ExitStatus};
 use crate::error::{Error, Result};
 use crate::lint::{Finding, Policy, Severity};
@@ -17,9 +16,8 @@ use crate::lint::{Finding, Policy, Severity};
     after_help = "Examples:\n  vouch library lint\n  vouch library lint --library lib --json\n  vouch library lint --today 2026-12-01 --review-months 6 --lexical\n\nThe review policy can live in vouch.toml (this folder or a parent):\n  [lint]\n  review_months = 12\n  report_months = 12\n\nExit status: 0 no errors (warnings allowed), 1 errors found, 2 the library cannot be read."
 )]
 pub struct Args {
-    /// Answer library folder
-    #[arg(long, value_name = "DIR", default_value = crate::cli::DEFAULT_LIBRARY)]
-    pub library: PathBuf,
+    #[command(flatten)]
+    pub library: crate::cli::LibraryArg,
     /// Print the findings as JSON
     #[arg(long)]
     pub json: bool,
@@ -34,9 +32,6 @@ pub struct Args {
     /// `[lint] report_months` in vouch.toml, else 12)
     #[arg(long, value_name = "N")]
     pub report_months: Option<u32>,
-    /// Settings file (default: vouch.toml in this folder or the nearest parent)
-    #[arg(long, value_name = "FILE")]
-    pub config: Option<PathBuf>,
     /// Skip the matcher's checks (confusable entries, ties, near duplicates, contradictions)
     #[arg(long)]
     pub no_matching: bool,
@@ -70,22 +65,16 @@ pub fn run(a: Args) -> Result<ExitStatus> {
         }
         None => crate::lint::dates::today(),
     };
-    // A flag beats vouch.toml, which beats the default.
-    let here = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
-    let config = crate::config::Config::find(a.config.as_deref(), &here)?;
+    // A flag beats vouch.toml (the global --config, else the nearest), which beats the default.
+    let config = crate::cli::config();
     let policy = Policy {
         today,
-        review_months: a
-            .review_months
-            .or(config.lint.review_months)
-            .unwrap_or(Policy::DEFAULT_REVIEW_MONTHS),
-        report_months: a
-            .report_months
-            .or(config.lint.report_months)
-            .unwrap_or(Policy::DEFAULT_REPORT_MONTHS),
+        review_months: config.review_months(a.review_months).value,
+        report_months: config.report_months(a.report_months).value,
     };
-    let (library, soft) = crate::knowledge::load::load_library_lenient(&a.library)?;
-    let mut notice = |line: &str| eprintln!("{line}");
+    let root = &a.library.library;
+    let (library, soft) = crate::knowledge::load::load_library_lenient(root)?;
+    let mut notice = crate::cli::term::notice;
     let semantic = if a.no_matching {
         None
     } else {
@@ -113,7 +102,7 @@ pub fn run(a: Args) -> Result<ExitStatus> {
     let (errors, warnings) = crate::lint::counts(&findings);
     if a.json {
         let r = Report {
-            library: a.library.display().to_string(),
+            library: root.display().to_string(),
             today: &policy.today,
             mode,
             entries: library.entries.len(),
@@ -130,7 +119,7 @@ pub fn run(a: Args) -> Result<ExitStatus> {
         print_table(&findings);
         outln!(
             "{}: {errors} {}, {warnings} {} in {} entries, {} sources, {} facts ({mode}; as of {})",
-            a.library.display(),
+            root.display(),
             plural(errors, "error", "errors"),
             plural(warnings, "warning", "warnings"),
             library.entries.len(),
@@ -163,7 +152,15 @@ fn print_table(findings: &[Finding]) {
         } else {
             f.location.as_str()
         };
-        outln!("{loc}  {}[{}]", f.severity.as_str(), f.rule);
+        let tone = match f.severity {
+            Severity::Error => Tone::Bad,
+            Severity::Warning => Tone::Warn,
+        };
+        outln!(
+            "{loc}  {}[{}]",
+            paint(f.severity.as_str(), tone, Stream::Out),
+            f.rule
+        );
         outln!("    {}", f.message);
     }
     if !findings.is_empty() {

@@ -7,11 +7,16 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use std::sync::OnceLock;
 
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
+
+use crate::config::Config;
 use crate::error::Error;
 
 pub mod calibrate;
+pub mod config;
+pub mod docs;
 pub mod eval;
 pub mod explain;
 pub mod fill;
@@ -24,9 +29,10 @@ pub mod library_lint;
 pub mod model;
 pub mod review;
 pub mod review_apply;
+pub mod term;
 
-/// The library folder used when `--library` is not given.
-pub const DEFAULT_LIBRARY: &str = "knowledge";
+/// The library folder used when neither `--library` nor vouch.toml names one.
+pub const DEFAULT_LIBRARY: &str = crate::config::DEFAULT_LIBRARY;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ExitStatus {
@@ -67,11 +73,29 @@ impl ExitStatus {
     long_about = "Vouch matches every question of a security questionnaire (CAIQ, SIG, HECVAT, VSA or a \
 home-made spreadsheet) against a reusable answer library and writes drafted answers back into the \
 customer's own workbook, each with the source it comes from and how sure Vouch is.",
-    after_help = "Examples:\n  vouch fill samples/vendor-quick.csv\n  vouch fill q.xlsx --library knowledge --report q.json\n  vouch library import answers.csv --into lib\n  vouch eval --library lib --gold ../shared/bench/gold.csv --baseline"
+    after_help = "Examples:\n  vouch fill samples/vendor-quick.csv\n  vouch fill samples/security-assessment.xlsx --library knowledge --report q.json\n  vouch library lint\n  vouch eval --gold samples/gold.csv --baseline\n  vouch config"
 )]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
+    /// Settings file (default: vouch.toml in this folder or the nearest parent)
+    #[arg(long, global = true, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Print only results and errors: no notices on standard error
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    pub quiet: bool,
+    /// Print more on standard error: how long each stage took
+    #[arg(short, long, global = true)]
+    pub verbose: bool,
+    /// When to colour output (auto: on terminals, unless NO_COLOR is set)
+    #[arg(
+        long,
+        global = true,
+        value_enum,
+        value_name = "WHEN",
+        default_value = "auto"
+    )]
+    pub color: term::ColorChoice,
 }
 
 #[derive(Debug, Subcommand)]
@@ -90,14 +114,27 @@ pub enum Command {
     /// answer, comment, id and context columns, the questions found, and the sheets skipped
     Inspect(inspect::Args),
     /// Maintain answer libraries (import, check, lint, export, stats, import-answered, add)
-    #[command(subcommand)]
+    #[command(
+        subcommand,
+        after_help = "Examples:\n  vouch library check\n  vouch library lint --json\n  vouch library stats --library knowledge"
+    )]
     Library(library::Command),
     /// Install and inspect the sentence encoder of the semantic stage (fetch, status)
-    #[command(subcommand)]
+    #[command(
+        subcommand,
+        after_help = "Examples:\n  vouch model status\n  vouch model fetch"
+    )]
     Model(model::Command),
     /// Decide the rows a fill left for review, in a local page in the browser (every decision
     /// saved as it is made, a later run resumes), then apply them
     Review(review::Args),
+    /// Show the settings in effect (flags aside) and where each comes from: vouch.toml,
+    /// an environment variable or the default
+    Config(config::Args),
+    /// Print a shell's completion script for vouch
+    Completions(docs::CompletionsArgs),
+    /// Print vouch's man page, or write one page per command into a folder
+    Man(docs::ManArgs),
 }
 
 /// The flags that correct layout detection, shared by `fill` and `inspect`.
@@ -142,12 +179,47 @@ impl LayoutArgs {
     }
 }
 
-/// The `--library` flag shared by every command that reads a library.
-#[derive(Debug, clap::Args)]
+/// The `--library` flag shared by every command that reads a library, resolved: the flag,
+/// else `library` in vouch.toml, else `knowledge` ([`Config::library`]).
+#[derive(Debug, Clone)]
 pub struct LibraryArg {
-    /// Answer library folder
-    #[arg(long, value_name = "DIR", default_value = DEFAULT_LIBRARY)]
     pub library: PathBuf,
+}
+
+impl clap::FromArgMatches for LibraryArg {
+    fn from_arg_matches(m: &clap::ArgMatches) -> Result<Self, clap::Error> {
+        let flag = m.get_one::<PathBuf>("library");
+        Ok(LibraryArg {
+            library: config().library(flag.map(PathBuf::as_path)).value,
+        })
+    }
+    fn update_from_arg_matches(&mut self, m: &clap::ArgMatches) -> Result<(), clap::Error> {
+        *self = Self::from_arg_matches(m)?;
+        Ok(())
+    }
+}
+
+impl clap::Args for LibraryArg {
+    fn augment_args(cmd: clap::Command) -> clap::Command {
+        cmd.arg(
+            clap::Arg::new("library")
+                .long("library")
+                .value_name("DIR")
+                .value_parser(clap::value_parser!(PathBuf))
+                .help("Answer library folder (default: `library` in vouch.toml, else knowledge)"),
+        )
+    }
+    fn augment_args_for_update(cmd: clap::Command) -> clap::Command {
+        Self::augment_args(cmd)
+    }
+}
+
+static CONFIG: OnceLock<Config> = OnceLock::new();
+
+/// The settings file in effect (`--config`, else the nearest vouch.toml), read once at
+/// start; the defaults before that (unit tests).
+pub fn config() -> &'static Config {
+    CONFIG.get_or_init(Config::default)
 }
 
 /// Print to standard output. A closed pipe (`vouch explain ... | head`) ends the program
@@ -169,14 +241,45 @@ macro_rules! outln {
 pub(crate) use outln;
 
 /// Parse arguments, run, and map the outcome to an exit status; errors are printed here.
+///
+/// The global flags are read first: the terminal settings and the config file must be known
+/// before the commands' own flags are resolved against them.
 pub fn main() -> ExitCode {
-    let cli = match Cli::try_parse() {
-        Ok(c) => c,
-        Err(e) => {
-            let code = if e.use_stderr() { 2 } else { 0 };
-            let _ = e.print();
-            return ExitCode::from(code);
+    let usage = |e: clap::Error| {
+        let code = if e.use_stderr() { 2 } else { 0 };
+        let _ = e.print();
+        ExitCode::from(code)
+    };
+    let matches = match Cli::command().try_get_matches() {
+        Ok(m) => m,
+        Err(e) => return usage(e),
+    };
+    term::init(
+        matches.get_flag("quiet"),
+        matches.get_flag("verbose"),
+        matches
+            .get_one::<term::ColorChoice>("color")
+            .copied()
+            .unwrap_or_default(),
+    );
+    // Completions and man pages describe the program, not a team's settings: a broken
+    // vouch.toml must not stop them.
+    if !matches!(matches.subcommand_name(), Some("completions" | "man")) {
+        let here = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
+        let given = matches.get_one::<PathBuf>("config");
+        match Config::find(given.map(PathBuf::as_path), &here) {
+            Ok(c) => {
+                let _ = CONFIG.set(c);
+            }
+            Err(e) => {
+                term::error(&e);
+                return ExitStatus::of_error(&e).into();
+            }
         }
+    }
+    let cli = match Cli::from_arg_matches(&matches) {
+        Ok(c) => c,
+        Err(e) => return usage(e),
     };
     let result = match cli.command {
         Command::Fill(a) => fill::run(a),
@@ -188,11 +291,14 @@ pub fn main() -> ExitCode {
         Command::Library(c) => library::run(c),
         Command::Model(c) => model::run(c),
         Command::Review(a) => review::run(a),
+        Command::Config(a) => config::run(a),
+        Command::Completions(a) => docs::completions(a),
+        Command::Man(a) => docs::man(a),
     };
     match result {
         Ok(status) => status.into(),
         Err(e) => {
-            eprintln!("vouch: error: {e}");
+            term::error(&e);
             ExitStatus::of_error(&e).into()
         }
     }

@@ -28,18 +28,32 @@ pub enum Command {
     Fetch(FetchArgs),
     /// Show the model folder looked at, whether a model is there, its id and dimension
     #[command(
-        after_help = "Examples:\n  vouch model status\n  vouch model status --model ./model"
+        after_help = "Examples:\n  vouch model status\n  vouch model status --model ./model\n  vouch model status --json"
     )]
-    Status(ModelArg),
+    Status(StatusArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct StatusArgs {
+    #[command(flatten)]
+    pub model: ModelArg,
+    /// Print one JSON object instead of the lines
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// The `--model` flag: where the model folder is.
 #[derive(Debug, clap::Args)]
 pub struct ModelArg {
-    /// Model folder (default: $VOUCH_MODEL, else $XDG_DATA_HOME/vouch/model, else
-    /// ~/.local/share/vouch/model)
+    /// Model folder (default: $VOUCH_MODEL, else `[model] path` in vouch.toml, else
+    /// $XDG_DATA_HOME/vouch/model, else ~/.local/share/vouch/model)
     #[arg(long, value_name = "DIR")]
     pub model: Option<PathBuf>,
+}
+
+/// The model folder: the flag, else $VOUCH_MODEL, else vouch.toml, else the user's data folder.
+pub fn model_dir(flag: Option<&std::path::Path>) -> PathBuf {
+    crate::cli::config().model_dir(flag).value
 }
 
 #[derive(Debug, clap::Args)]
@@ -66,23 +80,25 @@ pub fn run(c: Command) -> Result<ExitStatus> {
 }
 
 fn fetch(a: FetchArgs) -> Result<ExitStatus> {
-    let dest = embed::model_dir(a.model.model.as_deref());
+    let dest = model_dir(a.model.model.as_deref());
     match &a.from {
         Some(from) => embed::install_from(from, &dest)?,
         None => {
             let source = embed::download::Source::new(a.repo.as_deref(), a.revision.as_deref());
-            eprintln!(
+            crate::cli::term::notice(&format!(
                 "downloading {} ({}) from {}",
                 source.repo, source.revision, source.endpoint
-            );
-            embed::download::install_from_hub(&source, &dest, &mut |line| eprintln!("  {line}"))
-                .map_err(|e| match e {
-                    Error::Input { loc, msg } => Error::Input {
-                        loc,
-                        msg: format!("{msg}; {HOW_TO_GET}"),
-                    },
-                    e => e,
-                })?;
+            ));
+            embed::download::install_from_hub(&source, &dest, &mut |line| {
+                crate::cli::term::notice(&format!("  {line}"))
+            })
+            .map_err(|e| match e {
+                Error::Input { loc, msg } => Error::Input {
+                    loc,
+                    msg: format!("{msg}; {HOW_TO_GET}"),
+                },
+                e => e,
+            })?;
         }
     }
     let e = Embedder::load(&dest)?;
@@ -95,19 +111,39 @@ fn fetch(a: FetchArgs) -> Result<ExitStatus> {
     Ok(ExitStatus::Success)
 }
 
-fn status(a: ModelArg) -> Result<ExitStatus> {
-    let dir = embed::model_dir(a.model.as_deref());
+fn status(a: StatusArgs) -> Result<ExitStatus> {
+    let resolved = crate::cli::config().model_dir(a.model.model.as_deref());
+    let dir = resolved.value;
     crate::atomic::recover_dir(&dir);
-    outln!("folder: {}", dir.display());
-    if !embed::is_model_dir(&dir) {
-        outln!("model: none (install one with `vouch model fetch`, or `--from PATH` offline)");
+    let start = Instant::now();
+    let loaded = if embed::is_model_dir(&dir) {
+        Some(Embedder::load(&dir)?)
+    } else {
+        None
+    };
+    let seconds = start.elapsed().as_secs_f64();
+    if a.json {
+        let v = serde_json::json!({
+            "folder": dir,
+            "source": resolved.source,
+            "installed": loaded.is_some(),
+            "model": loaded.as_ref().map(|e| e.id()),
+            "dimension": loaded.as_ref().map(|e| e.dim()),
+            "load_seconds": loaded.as_ref().map(|_| seconds),
+        });
+        let text = serde_json::to_string_pretty(&v)
+            .map_err(|e| Error::internal(format!("cannot write JSON: {e}")))?;
+        outln!("{text}");
         return Ok(ExitStatus::Success);
     }
-    let start = Instant::now();
-    let e = Embedder::load(&dir)?;
+    outln!("folder: {} (from {})", dir.display(), resolved.source);
+    let Some(e) = loaded else {
+        outln!("model: none (install one with `vouch model fetch`, or `--from PATH` offline)");
+        return Ok(ExitStatus::Success);
+    };
     outln!("model: {}", e.id());
     outln!("dimension: {}", e.dim());
-    outln!("loaded in {:.2}s", start.elapsed().as_secs_f64());
+    outln!("loaded in {seconds:.2}s");
     Ok(ExitStatus::Success)
 }
 
@@ -115,11 +151,12 @@ fn status(a: ModelArg) -> Result<ExitStatus> {
 /// model (meaning and words) or by words only.
 #[derive(Debug, Clone, Default, clap::Args)]
 pub struct MatchModelArg {
-    /// Model folder for matching by meaning (default: $VOUCH_MODEL, else
-    /// $XDG_DATA_HOME/vouch/model, else ~/.local/share/vouch/model)
+    /// Model folder for matching by meaning (default: $VOUCH_MODEL, else `[model] path` in
+    /// vouch.toml, else $XDG_DATA_HOME/vouch/model, else ~/.local/share/vouch/model)
     #[arg(long, value_name = "DIR")]
     pub model: Option<PathBuf>,
-    /// Match by words only, even when a model is installed
+    /// Match by words only, even when a model is installed (default: `[model] lexical` in
+    /// vouch.toml, else false)
     #[arg(long, conflicts_with = "model")]
     pub lexical: bool,
 }
@@ -131,10 +168,11 @@ pub fn load_for_matching(
     a: &MatchModelArg,
     notice: &mut dyn FnMut(&str),
 ) -> Result<Option<Embedder>> {
-    if a.lexical {
+    let config = crate::cli::config();
+    if config.lexical(a.lexical, a.model.is_some()).value {
         return Ok(None);
     }
-    let dir = embed::model_dir(a.model.as_deref());
+    let dir = config.model_dir(a.model.as_deref()).value;
     if a.model.is_none() && !embed::is_model_dir(&dir) {
         notice(&format!(
             "matching by words only: no model in {} (install one with `vouch model fetch` to match by meaning)",

@@ -59,7 +59,12 @@ pub fn run(a: Args) -> Result<ExitStatus> {
     let cfg = server::Config {
         review: review.clone(),
         library: a.library,
-        reviewer: crate::review::decisions::reviewer(a.reviewer.as_deref()),
+        reviewer: crate::review::decisions::reviewer(
+            crate::cli::config()
+                .reviewer(a.reviewer.as_deref())
+                .value
+                .as_deref(),
+        ),
         idle: Duration::from_secs(a.idle_minutes * 60),
     };
     let open = !a.no_open;

@@ -149,7 +149,8 @@ pub struct Item {
 }
 
 /// How citations are shown in the customer's workbook.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum CitationMode {
     /// In the comment column when there is one, otherwise in an added `Source` column.
     Comment,
