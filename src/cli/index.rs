@@ -28,6 +28,11 @@ pub fn run(a: Args) -> Result<ExitStatus> {
     let stage = term::timed("load library", start);
     crate::index::build(&lib)?;
     let stage = term::timed("index", stage);
+    // What the matcher derives from the library is stored beside the index now, so that the
+    // first fill starts as fast as the next.
+    let (si, _) = crate::index::open_or_build(root)?;
+    drop(crate::matcher::Matcher::new(&si));
+    let stage = term::timed("derive the matcher's data", stage);
     let indexed = start.elapsed().as_secs_f64();
     // With a model installed, the phrasing vectors are built now too, so that the first fill
     // only encodes its questions.
@@ -35,7 +40,6 @@ pub fn run(a: Args) -> Result<ExitStatus> {
     let emb = crate::cli::model::load_for_matching(&a.model, &mut notice)?;
     let stage = term::timed("load model", stage);
     let model = emb.as_ref().map(|e| e.id().to_string());
-    let (si, _) = crate::index::open_or_build(root)?;
     crate::cli::model::semantic_for(emb, root, &si, &mut notice)?;
     if model.is_some() {
         term::timed("encode phrasings", stage);

@@ -355,9 +355,11 @@ fn answers(si: &SearchIndex) -> Vec<SharedAnswer> {
 /// Derive everything from the library's entries.
 fn derive(si: &SearchIndex) -> Derived {
     let a = &si.analyzer;
+    use rayon::prelude::*;
+    // Each entry on its own, across cores; collected in entry order.
     let mut prepared: Vec<Prepared> = si
         .entries
-        .iter()
+        .par_iter()
         .map(|e| {
             let phrasings: Vec<HashSet<String>> = e
                 .phrasings()
