@@ -28,6 +28,8 @@ pub fn run(a: Args) -> Result<ExitStatus> {
     let stage = term::timed("load library", start);
     crate::index::build(&lib)?;
     let stage = term::timed("index", stage);
+    let (entries, sources, groups) = (lib.entries.len(), lib.sources.len(), lib.synonyms.len());
+    drop(lib);
     // What the matcher derives from the library is stored beside the index now, so that the
     // first fill starts as fast as the next.
     let (si, _) = crate::index::open_or_build(root)?;
@@ -47,9 +49,9 @@ pub fn run(a: Args) -> Result<ExitStatus> {
     if a.json {
         let v = serde_json::json!({
             "library": root,
-            "entries": lib.entries.len(),
-            "sources": lib.sources.len(),
-            "synonym_groups": lib.synonyms.len(),
+            "entries": entries,
+            "sources": sources,
+            "synonym_groups": groups,
             "model": model,
             "seconds": start.elapsed().as_secs_f64(),
         });
@@ -59,9 +61,9 @@ pub fn run(a: Args) -> Result<ExitStatus> {
     } else {
         outln!(
             "indexed {} entries ({} sources, {} synonym groups) from {} in {indexed:.2}s",
-            lib.entries.len(),
-            lib.sources.len(),
-            lib.synonyms.len(),
+            entries,
+            sources,
+            groups,
             root.display(),
         );
     }

@@ -290,38 +290,41 @@ fn add_entries(index: &Index, library: &Library) -> Result<()> {
     let analyzer = Analyzer::new(&library.synonyms).with_filler(&library.filler);
     register(index);
     let mut writer = index.writer::<TantivyDocument>(50_000_000).map_err(ie)?;
-    // Analysis is most of the work and each entry's is its own: across cores, then added in
+    // Analysis is most of the work and each entry's is its own: across cores, a block at a
+    // time (so a large library's documents are never all held at once), then added in
     // library order.
     use rayon::prelude::*;
-    let docs: Vec<TantivyDocument> = library
-        .entries
-        .par_iter()
-        .map(|e| {
-            let alts: Vec<String> = e
-                .alternates
-                .iter()
-                .map(|a| analyzer.terms(a).join(" "))
-                .collect();
-            let parts: Vec<String> = e
-                .phrasings()
-                .flat_map(|p| analyzer.terms(p))
-                .flat_map(|t| analyzer.components(&t))
-                .collect();
-            let json = serde_json::to_string(e)
-                .map_err(|err| Error::internal(format!("cannot store entry {}: {err}", e.id)))?;
-            Ok(doc!(
-                f.id => e.id.clone(),
-                f.question => analyzer.terms(&e.question).join(" "),
-                f.alternates => alts.join(" \n "),
-                f.answer => analyzer.terms(&e.answer).join(" "),
-                f.tags => analyzer.terms(&tag_text(&e.tags)).join(" "),
-                f.parts => parts.join(" "),
-                f.entry => json,
-            ))
-        })
-        .collect::<Result<_>>()?;
-    for d in docs {
-        writer.add_document(d).map_err(ie)?;
+    for block in library.entries.chunks(1024) {
+        let docs: Vec<TantivyDocument> = block
+            .par_iter()
+            .map(|e| {
+                let alts: Vec<String> = e
+                    .alternates
+                    .iter()
+                    .map(|a| analyzer.terms(a).join(" "))
+                    .collect();
+                let parts: Vec<String> = e
+                    .phrasings()
+                    .flat_map(|p| analyzer.terms(p))
+                    .flat_map(|t| analyzer.components(&t))
+                    .collect();
+                let json = serde_json::to_string(e).map_err(|err| {
+                    Error::internal(format!("cannot store entry {}: {err}", e.id))
+                })?;
+                Ok(doc!(
+                    f.id => e.id.clone(),
+                    f.question => analyzer.terms(&e.question).join(" "),
+                    f.alternates => alts.join(" \n "),
+                    f.answer => analyzer.terms(&e.answer).join(" "),
+                    f.tags => analyzer.terms(&tag_text(&e.tags)).join(" "),
+                    f.parts => parts.join(" "),
+                    f.entry => json,
+                ))
+            })
+            .collect::<Result<_>>()?;
+        for d in docs {
+            writer.add_document(d).map_err(ie)?;
+        }
     }
     writer.commit().map_err(ie)?;
     writer.wait_merging_threads().map_err(ie)?;

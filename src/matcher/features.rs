@@ -8,9 +8,9 @@
 //! What is the same for every candidate of a question is worked out once, as [`Asked`].
 //! Measuring only: how the features weigh against each other is `score`'s business.
 
-use super::prepare::{is_anchor, Prepared};
+use super::prepare::{is_anchor, Prepared, TermSet};
 use super::Matcher;
-use crate::text::{HashMap, HashSet};
+use crate::text::HashMap;
 
 /// The measurements behind a candidate's score, kept for calibration and explanation.
 #[derive(Debug, Clone, Copy, Default, PartialEq, serde::Serialize)]
@@ -183,7 +183,7 @@ const CONTEXT_FULL_SHARE: f32 = 0.6;
 impl Matcher<'_> {
     pub(super) fn features(
         &self,
-        p: &Prepared,
+        p: &Prepared<'_>,
         q: &[String],
         wq: f32,
         ctx: &[String],
@@ -210,18 +210,23 @@ impl Matcher<'_> {
         let bar_mixed = below && above;
         // A question concept the entry writes in part ("contract termination" against "after
         // termination") is that part found.
-        let found = |set: &HashSet<String>, t: &str| -> f32 {
+        let found = |set: TermSet<'_>, t: &str| -> f32 {
             if set.contains(t) {
                 return 1.0;
             }
             comps.get(t).map_or(0.0, |c| {
-                PART_CREDIT * c.iter().filter(|x| set.contains(*x)).count() as f32 / c.len() as f32
+                PART_CREDIT * c.iter().filter(|x| set.contains(x)).count() as f32 / c.len() as f32
             })
         };
         let mut best = (0.0f32, 0.0f32);
         // The same sums as `found` over the phrasing's terms, with term ids.
         let has = |ids: &[u32], id: &Option<u32>| id.is_some_and(|i| ids.binary_search(&i).is_ok());
-        for ((set, parts), wp) in p.phrasing_ids.iter().zip(&p.phrasing_weights) {
+        for ((set, parts), wp) in p
+            .phrasings
+            .iter()
+            .zip(p.phrasing_parts)
+            .zip(p.phrasing_weights)
+        {
             let m: f32 = asked
                 .q_ids
                 .iter()
@@ -273,10 +278,9 @@ impl Matcher<'_> {
                     c.len() > 1 && c.iter().all(|w| q.contains(w))
                 }
         };
-        let core_w: f32 = p.core.iter().map(|t| asked.weight(self, t)).sum();
+        let core_w: f32 = p.core().map(|t| asked.weight(self, t)).sum();
         let core_miss = if core_w > 0.0 {
-            p.core
-                .iter()
+            p.core()
                 .filter(|t| !in_q(t))
                 .map(|t| asked.weight(self, t))
                 .sum::<f32>()
@@ -284,12 +288,7 @@ impl Matcher<'_> {
         } else {
             0.0
         };
-        let named: Vec<String> = p
-            .anchors
-            .iter()
-            .filter(|t| self.is_named(t))
-            .cloned()
-            .collect();
+        let named: Vec<String> = p.anchors().filter(|t| self.is_named(t)).cloned().collect();
         let wn: f32 = named.iter().map(|t| asked.weight(self, t)).sum();
         let missed = |terms: &[String], total: f32| -> f32 {
             if total <= 0.0 {
@@ -301,7 +300,7 @@ impl Matcher<'_> {
                     let f = if met == Some(t.as_str()) {
                         1.0
                     } else {
-                        found(&p.union, t)
+                        found(p.union, t)
                     };
                     (1.0 - f) * asked.weight(self, t)
                 })
@@ -365,7 +364,12 @@ impl Matcher<'_> {
 
     /// Share of what the question sets aside ("other than X", `x_terms`) that the entry is
     /// about: 0 when it sets nothing aside.
-    pub(super) fn excluded_hit(&self, p: &Prepared, x_terms: &[String], asked: &Asked<'_>) -> f32 {
+    pub(super) fn excluded_hit(
+        &self,
+        p: &Prepared<'_>,
+        x_terms: &[String],
+        asked: &Asked<'_>,
+    ) -> f32 {
         let wx: f32 = x_terms.iter().map(|t| asked.weight(self, t)).sum();
         if wx > 0.0 {
             x_terms

@@ -374,8 +374,8 @@ impl<'a> Matcher<'a> {
             .into_iter()
             .filter_map(|pos| {
                 let p = self.lib.prepared(pos)?;
-                let mut features = self.features(p, q_terms, wq, &c_terms, wc, &asked);
-                features.excluded_hit = self.excluded_hit(p, x_terms, &asked);
+                let mut features = self.features(&p, q_terms, wq, &c_terms, wc, &asked);
+                features.excluded_hit = self.excluded_hit(&p, x_terms, &asked);
                 if let Some(s) = sims {
                     features.semantic = s.phrasing.get(pos).copied().unwrap_or(0.0);
                     features.answer_semantic = s.answer.get(pos).copied().unwrap_or(0.0);
@@ -397,22 +397,22 @@ impl<'a> Matcher<'a> {
 
     /// The question terms an entry's phrasings and tags contain.
     pub fn covered<'q>(&self, entry: usize, q_terms: &'q [String]) -> Vec<&'q String> {
-        self.terms_in(entry, q_terms, |p| &p.union)
+        self.terms_in(entry, q_terms, |p| p.union)
     }
 
     /// The question terms an entry's answer text states.
     pub fn answered<'q>(&self, entry: usize, q_terms: &'q [String]) -> Vec<&'q String> {
-        self.terms_in(entry, q_terms, |p| &p.answer)
+        self.terms_in(entry, q_terms, |p| p.answer)
     }
 
-    fn terms_in<'q>(
-        &self,
+    fn terms_in<'q, 's>(
+        &'s self,
         entry: usize,
         q_terms: &'q [String],
-        set: impl Fn(&Prepared) -> &HashSet<String>,
+        set: impl Fn(&Prepared<'s>) -> prepare::TermSet<'s>,
     ) -> Vec<&'q String> {
         match self.lib.prepared(entry) {
-            Some(p) => q_terms.iter().filter(|t| set(p).contains(*t)).collect(),
+            Some(p) => q_terms.iter().filter(|t| set(&p).contains(t)).collect(),
             None => Vec::new(),
         }
     }

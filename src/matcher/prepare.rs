@@ -15,37 +15,76 @@ use crate::text::{Analyzer, HashMap, HashSet};
 /// How many minimal pairs of entries must contrast two terms for them to be siblings.
 const MIN_CONTRAST_PAIRS: u32 = 2;
 
-/// Per-entry term sets, prepared once per index.
-pub(super) struct Prepared {
-    pub(super) phrasings: Vec<HashSet<String>>,
-    /// Per phrasing, the words of its concepts that it does not have as terms ("access",
-    /// "review" of "~access_review").
-    pub(super) phrasing_parts: Vec<HashSet<String>>,
-    /// All phrasings' concept words.
-    pub(super) parts: HashSet<String>,
-    pub(super) phrasing_weights: Vec<f32>,
-    /// `phrasings` and `phrasing_parts` as sorted term ids (see `Derived::ids`), for the
+/// One entry's term sets with their words, while the library is being derived; each is
+/// turned into term numbers ([`Compact`]) at once, so a large library is never held as
+/// strings in full.
+struct Analysed {
+    phrasings: Vec<HashSet<String>>,
+    phrasing_parts: Vec<HashSet<String>>,
+    parts: HashSet<String>,
+    union: HashSet<String>,
+    answer: HashSet<String>,
+    core: Vec<String>,
+    anchors: Vec<String>,
+    tag_terms: HashSet<String>,
+    kinds: Vec<String>,
+}
+
+/// A set of an entry's terms as the reranker asks it: sorted term numbers, looked up by word.
+#[derive(Clone, Copy)]
+pub(super) struct TermSet<'a> {
+    ids: &'a [u32],
+    of: &'a HashMap<String, u32>,
+}
+
+impl TermSet<'_> {
+    pub(super) fn contains(&self, t: &str) -> bool {
+        self.of
+            .get(t)
+            .is_some_and(|i| self.ids.binary_search(i).is_ok())
+    }
+}
+
+/// One entry's term sets, as the later stages read them: a view of the stored numbers, made
+/// for nothing when an entry is a candidate.
+pub(super) struct Prepared<'a> {
+    /// Each phrasing's terms, as sorted term numbers (see `Derived::ids`), for the
     /// reranker's innermost loop.
-    pub(super) phrasing_ids: Vec<(Vec<u32>, Vec<u32>)>,
-    pub(super) union: HashSet<String>,
-    pub(super) answer: HashSet<String>,
-    /// Terms most phrasings share: what the entry is defined by.
-    pub(super) core: Vec<String>,
-    /// The entry's named things: its topic tags, and anchors most phrasings share.
-    pub(super) anchors: Vec<String>,
+    pub(super) phrasings: &'a [Vec<u32>],
+    /// Per phrasing, the words of its concepts that it does not have as terms ("access",
+    /// "review" of "~access_review"), as sorted term numbers.
+    pub(super) phrasing_parts: &'a [Vec<u32>],
+    pub(super) phrasing_weights: &'a [f32],
+    /// All phrasings' concept words.
+    pub(super) parts: TermSet<'a>,
+    /// The terms of its phrasings and topic tags.
+    pub(super) union: TermSet<'a>,
+    pub(super) answer: TermSet<'a>,
     /// Terms of the entry's topic tags.
-    pub(super) tag_terms: HashSet<String>,
+    pub(super) tag_terms: TermSet<'a>,
     /// What kinds of answer its phrasings ask for ("where", "how often").
-    pub(super) kinds: Vec<String>,
+    pub(super) kinds: &'a [String],
+    core: &'a [u32],
+    anchors: &'a [u32],
+    terms: &'a [String],
+}
+
+impl<'a> Prepared<'a> {
+    /// Terms most phrasings share: what the entry is defined by.
+    pub(super) fn core(&self) -> impl Iterator<Item = &'a String> + '_ {
+        self.core.iter().map(|&i| &self.terms[i as usize])
+    }
+
+    /// The entry's named things: its topic tags, and anchors most phrasings share.
+    pub(super) fn anchors(&self) -> impl Iterator<Item = &'a String> + '_ {
+        self.anchors.iter().map(|&i| &self.terms[i as usize])
+    }
 }
 
 /// What the later stages read of the library, derived once per index by [`prepare`].
 pub(super) struct Derived {
-    /// Per-entry term sets, in `SearchIndex::entries` order, as stored: term numbers.
+    /// Per-entry term sets, in `SearchIndex::entries` order, as term numbers.
     compact: Vec<Compact>,
-    /// The same, as the ranking reads them: made from `compact` when an entry is first a
-    /// candidate (most entries of a large library never are for one questionnaire).
-    prepared: Vec<std::sync::OnceLock<Prepared>>,
     /// The term of each term number.
     terms: Vec<String>,
     pub(super) idf: HashMap<String, f32>,
@@ -160,12 +199,13 @@ impl Interner {
     }
 }
 
-impl Prepared {
+impl Analysed {
+    /// The sets as term numbers; the phrasings' weights are filled in once IDF is known.
     fn compact(&self, i: &mut Interner) -> Compact {
         Compact {
             phrasings: self.phrasings.iter().map(|s| i.set(s)).collect(),
             phrasing_parts: self.phrasing_parts.iter().map(|s| i.set(s)).collect(),
-            phrasing_weights: self.phrasing_weights.clone(),
+            phrasing_weights: Vec::new(),
             parts: i.set(&self.parts),
             union: i.set(&self.union),
             answer: i.set(&self.answer),
@@ -177,36 +217,24 @@ impl Prepared {
     }
 }
 
-impl Compact {
-    fn expand(&self, terms: &[String]) -> Prepared {
-        let term = |i: &u32| terms.get(*i as usize).cloned().unwrap_or_default();
-        let set = |v: &[u32]| v.iter().map(term).collect::<HashSet<String>>();
-        Prepared {
-            phrasings: self.phrasings.iter().map(|v| set(v)).collect(),
-            phrasing_parts: self.phrasing_parts.iter().map(|v| set(v)).collect(),
-            parts: set(&self.parts),
-            phrasing_weights: self.phrasing_weights.clone(),
-            phrasing_ids: self
-                .phrasings
-                .iter()
-                .cloned()
-                .zip(self.phrasing_parts.iter().cloned())
-                .collect(),
-            union: set(&self.union),
-            answer: set(&self.answer),
-            core: self.core.iter().map(term).collect(),
-            anchors: self.anchors.iter().map(term).collect(),
-            tag_terms: set(&self.tag_terms),
-            kinds: self.kinds.clone(),
-        }
-    }
-}
-
 impl Derived {
-    /// The term sets of the entry at `i`, made on first use.
-    pub(super) fn prepared(&self, i: usize) -> Option<&Prepared> {
+    /// The term sets of the entry at `i`.
+    pub(super) fn prepared(&self, i: usize) -> Option<Prepared<'_>> {
         let c = self.compact.get(i)?;
-        Some(self.prepared[i].get_or_init(|| c.expand(&self.terms)))
+        let set = |ids| TermSet { ids, of: &self.ids };
+        Some(Prepared {
+            phrasings: &c.phrasings,
+            phrasing_parts: &c.phrasing_parts,
+            phrasing_weights: &c.phrasing_weights,
+            parts: set(&c.parts),
+            union: set(&c.union),
+            answer: set(&c.answer),
+            tag_terms: set(&c.tag_terms),
+            kinds: &c.kinds,
+            core: &c.core,
+            anchors: &c.anchors,
+            terms: &self.terms,
+        })
     }
 
     fn to_stored(&self, hash: &str) -> Stored {
@@ -319,7 +347,6 @@ impl Derived {
             }
         }
         Some(Derived {
-            prepared: (0..s.compact.len()).map(|_| Default::default()).collect(),
             compact: s.compact,
             idf,
             unknown_idf: s.unknown_idf,
@@ -354,102 +381,47 @@ fn answers(si: &SearchIndex) -> Vec<SharedAnswer> {
 
 /// Derive everything from the library's entries.
 fn derive(si: &SearchIndex) -> Derived {
-    let a = &si.analyzer;
     use rayon::prelude::*;
-    // Each entry on its own, across cores; collected in entry order.
-    let mut prepared: Vec<Prepared> = si
-        .entries
-        .par_iter()
-        .map(|e| {
-            let phrasings: Vec<HashSet<String>> = e
-                .phrasings()
-                .map(|p| a.terms(p).into_iter().collect())
-                .collect();
-            let mut union: HashSet<String> = phrasings.iter().flatten().cloned().collect();
-            // Topic tags. The domain tag ("bc-dr") is too broad to say what one entry is
-            // about, and a framework mapping ("soc2:PI1.1") says which control the entry
-            // serves, not that it is about SOC 2: only the control's name ("pi1") counts.
-            union.extend(a.terms(&topic_tags(&e.tags).join(" ")));
-            union.extend(control_terms(a, &e.tags));
-            // Defining terms: in at least half of the phrasings.
-            let need = phrasings.len().div_ceil(2).max(1);
-            let mut core: Vec<String> = union
-                .iter()
-                .filter(|t| phrasings.iter().filter(|p| p.contains(*t)).count() >= need)
-                .cloned()
-                .collect();
-            core.sort();
-            let mut anchors: Vec<String> = dedup(a.terms(&topic_tags(&e.tags).join(" ")));
-            for t in &core {
-                if is_anchor(t) && !anchors.contains(t) {
-                    anchors.push(t.clone());
-                }
-            }
-            let phrasing_parts: Vec<HashSet<String>> = phrasings
-                .iter()
-                .map(|set| {
-                    set.iter()
-                        .flat_map(|t| a.components(t))
-                        .filter(|c| !set.contains(c))
-                        .collect()
-                })
-                .collect();
-            let parts = phrasing_parts.iter().flatten().cloned().collect();
-            Prepared {
-                phrasing_parts,
-                parts,
-                kinds: {
-                    let mut k: Vec<String> = e
-                        .phrasings()
-                        .filter_map(crate::text::question_kind)
-                        .map(String::from)
-                        .collect();
-                    k.sort();
-                    k.dedup();
-                    k
-                },
-                tag_terms: a
-                    .terms(&topic_tags(&e.tags).join(" "))
-                    .into_iter()
-                    .collect(),
-                phrasings,
-                phrasing_weights: Vec::new(),
-                phrasing_ids: Vec::new(),
-                union,
-                answer: a.terms(&e.answer).into_iter().collect(),
-                core,
-                anchors,
-            }
-        })
-        .collect();
+    // Each entry is analysed on its own, across cores, a block at a time; every term then
+    // gets a number (in entry order, so the numbers do not depend on the threads) and the
+    // words are dropped, so a large library is never held as strings in full.
+    let mut interner = Interner::default();
+    let mut compact: Vec<Compact> = Vec::with_capacity(si.entries.len());
+    for block in si.entries.chunks(1024) {
+        let analysed: Vec<Analysed> = block.par_iter().map(|e| analyse(&si.analyzer, e)).collect();
+        compact.extend(analysed.iter().map(|x| x.compact(&mut interner)));
+    }
     // Document frequency over what entries are *about* (phrasings and tags): an answer
     // that mentions SOC 1 in passing does not make "SOC 1" a common word. Words found only
     // in answers take their frequency among answers.
-    let mut df: HashMap<String, u32> = HashMap::default();
-    let mut df_answer: HashMap<String, u32> = HashMap::default();
-    for p in &prepared {
-        for t in &p.union {
-            *df.entry(t.clone()).or_default() += 1;
+    let mut df = vec![0u32; interner.terms.len()];
+    let mut df_answer = vec![0u32; interner.terms.len()];
+    for c in &compact {
+        for &t in &c.union {
+            df[t as usize] += 1;
         }
-        for t in &p.answer {
-            *df_answer.entry(t.clone()).or_default() += 1;
+        for &t in &c.answer {
+            df_answer[t as usize] += 1;
         }
     }
-    let n = prepared.len().max(1) as f32;
+    let n = compact.len().max(1) as f32;
     let idf_of = |d: f32| (1.0 + (n - d + 0.5) / (d + 0.5)).ln();
-    let mut idf: HashMap<String, f32> =
-        df.into_iter().map(|(t, d)| (t, idf_of(d as f32))).collect();
-    for (t, d) in df_answer {
-        idf.entry(t).or_insert_with(|| idf_of(d as f32));
+    let mut idf: HashMap<String, f32> = HashMap::default();
+    for (i, t) in interner.terms.iter().enumerate() {
+        let d = if df[i] > 0 { df[i] } else { df_answer[i] };
+        if d > 0 {
+            idf.insert(t.clone(), idf_of(d as f32));
+        }
     }
-    for p in &mut prepared {
-        p.phrasing_weights = p
+    for c in &mut compact {
+        c.phrasing_weights = c
             .phrasings
             .iter()
-            .map(|s| {
-                // Summed in term order: a set's order changes from run to run, and so
-                // would the last bits of the sum and any tie it decides.
-                let mut terms: Vec<&String> = s.iter().collect();
+            .map(|ids| {
+                // Summed in the terms' alphabetical order, so that the last bits of the sum,
+                // and any tie they decide, never depend on how the set was built.
+                let mut terms: Vec<&String> =
+                    ids.iter().map(|&i| &interner.terms[i as usize]).collect();
                 terms.sort_unstable();
                 terms
                     .iter()
@@ -458,21 +430,14 @@ fn derive(si: &SearchIndex) -> Derived {
             })
             .collect();
     }
-    // Every term of the entries gets a number: the reranker's innermost loop compares
-    // phrasings as sorted numbers, and the cache stores them so.
-    let mut interner = Interner::default();
-    let compact: Vec<Compact> = prepared.iter().map(|p| p.compact(&mut interner)).collect();
-    for (p, c) in prepared.iter_mut().zip(&compact) {
-        p.phrasing_ids = c
-            .phrasings
-            .iter()
-            .cloned()
-            .zip(c.phrasing_parts.iter().cloned())
-            .collect();
-    }
-    let topics: HashSet<String> = prepared
+    let a = &si.analyzer;
+    let topics: HashSet<String> = compact
         .iter()
-        .flat_map(|p| p.anchors.iter().cloned())
+        .flat_map(|c| {
+            c.anchors
+                .iter()
+                .map(|&i| interner.terms[i as usize].clone())
+        })
         .collect();
     let tagged: HashSet<String> = si
         .entries
@@ -514,7 +479,7 @@ fn derive(si: &SearchIndex) -> Derived {
             }
         }
     }
-    let contrasts = contrasts(si, &prepared);
+    let contrasts = contrasts(si, &compact, &interner.terms);
     Derived {
         exact,
         answers,
@@ -526,19 +491,80 @@ fn derive(si: &SearchIndex) -> Derived {
         tagged,
         topics,
         compact,
-        prepared: prepared
-            .into_iter()
-            .map(std::sync::OnceLock::from)
-            .collect(),
         idf,
         unknown_idf: idf_of(0.0),
+    }
+}
+
+/// One entry's term sets, with their words.
+fn analyse(a: &Analyzer, e: &crate::knowledge::Entry) -> Analysed {
+    let phrasings: Vec<HashSet<String>> = e
+        .phrasings()
+        .map(|p| a.terms(p).into_iter().collect())
+        .collect();
+    let mut union: HashSet<String> = phrasings.iter().flatten().cloned().collect();
+    // Topic tags. The domain tag ("bc-dr") is too broad to say what one entry is
+    // about, and a framework mapping ("soc2:PI1.1") says which control the entry
+    // serves, not that it is about SOC 2: only the control's name ("pi1") counts.
+    union.extend(a.terms(&topic_tags(&e.tags).join(" ")));
+    union.extend(control_terms(a, &e.tags));
+    // Defining terms: in at least half of the phrasings.
+    let need = phrasings.len().div_ceil(2).max(1);
+    let mut core: Vec<String> = union
+        .iter()
+        .filter(|t| phrasings.iter().filter(|p| p.contains(*t)).count() >= need)
+        .cloned()
+        .collect();
+    core.sort();
+    let mut anchors: Vec<String> = dedup(a.terms(&topic_tags(&e.tags).join(" ")));
+    for t in &core {
+        if is_anchor(t) && !anchors.contains(t) {
+            anchors.push(t.clone());
+        }
+    }
+    let phrasing_parts: Vec<HashSet<String>> = phrasings
+        .iter()
+        .map(|set| {
+            set.iter()
+                .flat_map(|t| a.components(t))
+                .filter(|c| !set.contains(c))
+                .collect()
+        })
+        .collect();
+    let parts = phrasing_parts.iter().flatten().cloned().collect();
+    Analysed {
+        phrasing_parts,
+        parts,
+        kinds: {
+            let mut k: Vec<String> = e
+                .phrasings()
+                .filter_map(crate::text::question_kind)
+                .map(String::from)
+                .collect();
+            k.sort();
+            k.dedup();
+            k
+        },
+        tag_terms: a
+            .terms(&topic_tags(&e.tags).join(" "))
+            .into_iter()
+            .collect(),
+        phrasings,
+        union,
+        answer: a.terms(&e.answer).into_iter().collect(),
+        core,
+        anchors,
     }
 }
 
 /// Contrast pairs mined from the library's tags: two entries whose topic tags are the same
 /// but for one make the terms of those two tags siblings. Built in one pass by keying each
 /// entry on its tags minus one; entries with a single topic tag say nothing.
-fn contrasts(si: &SearchIndex, prepared: &[Prepared]) -> HashMap<String, HashSet<String>> {
+fn contrasts(
+    si: &SearchIndex,
+    compact: &[Compact],
+    terms: &[String],
+) -> HashMap<String, HashSet<String>> {
     let a = &si.analyzer;
     let mut by_rest: HashMap<Vec<&str>, HashSet<&str>> = HashMap::default();
     for e in &si.entries {
@@ -582,9 +608,9 @@ fn contrasts(si: &SearchIndex, prepared: &[Prepared]) -> HashMap<String, HashSet
     // Keyed by (a hash of) the rest of the phrasing; each key counts a pair once, however
     // many entries share the phrasing (a library of 25,000 entries repeats phrasings).
     let mut by_phrase: HashMap<u64, Vec<&str>> = HashMap::default();
-    for p in prepared {
-        for ph in &p.phrasings {
-            let mut terms: Vec<&str> = ph.iter().map(|t| t.as_str()).collect();
+    for c in compact {
+        for ph in &c.phrasings {
+            let mut terms: Vec<&str> = ph.iter().map(|&i| terms[i as usize].as_str()).collect();
             terms.sort_unstable();
             for (i, t) in terms.iter().enumerate().filter(|(_, t)| is_anchor(t)) {
                 let mut h = std::hash::DefaultHasher::new();
