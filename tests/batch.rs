@@ -91,7 +91,10 @@ fn parse_table(stdout: &str) -> (BTreeMap<String, (Counts, String)>, Counts) {
     for l in &lines[1..dashes] {
         let cells: Vec<&str> = l.split_whitespace().collect();
         assert_eq!(cells.len(), 7, "{l}");
-        rows.insert(cells[0].to_string(), (nums(&cells[1..6]), cells[6].to_string()));
+        rows.insert(
+            cells[0].to_string(),
+            (nums(&cells[1..6]), cells[6].to_string()),
+        );
     }
     let total: Vec<&str> = lines[dashes + 1].split_whitespace().collect();
     assert!(total[0] == "total", "{stdout}");
@@ -147,7 +150,9 @@ fn a_folder_is_filled_with_one_table_that_sums_the_single_runs() {
     let names = listing(&q);
     for s in SAMPLES {
         let stem = s.rsplit_once('.').unwrap().0;
-        assert!(names.iter().any(|n| n.starts_with(&format!("{stem}.filled."))));
+        assert!(names
+            .iter()
+            .any(|n| n.starts_with(&format!("{stem}.filled."))));
         assert!(names.contains(&format!("{stem}.review.xlsx")), "{names:?}");
     }
     let order: Vec<&str> = stdout.lines().skip(1).take(SAMPLES.len()).collect();
@@ -315,12 +320,16 @@ fn keep_going_fills_the_good_files_and_names_the_bad_one() {
         let stem = g.rsplit_once('.').unwrap().0;
         assert!(names.contains(&format!("{stem}.review.xlsx")), "{names:?}");
     }
-    assert!(!names.iter().any(|n| n.starts_with("broken.")
-        && n != "broken.xlsx"));
+    assert!(!names
+        .iter()
+        .any(|n| n.starts_with("broken.") && n != "broken.xlsx"));
     assert_eq!(names.len(), before.len() + 2 * good.len(), "{names:?}");
 
     // --json lists the failure too, and stays the only thing on stdout.
-    let out = fill(t.path(), &["q", "--keep-going", "--json", "--report", "r.json"]);
+    let out = fill(
+        t.path(),
+        &["q", "--keep-going", "--json", "--report", "r.json"],
+    );
     assert_eq!(out.status.code(), Some(2));
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let failed: Vec<&serde_json::Value> = v["files"]
@@ -346,7 +355,10 @@ fn an_empty_folder_is_refused_by_name() {
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(err.lines().count(), 1, "{err}");
-    assert!(err.starts_with("vouch: error: folder inbox has no questionnaire"), "{err}");
+    assert!(
+        err.starts_with("vouch: error: folder inbox has no questionnaire"),
+        "{err}"
+    );
     assert!(listing(&t.path().join("inbox")).is_empty());
 }
 
@@ -357,8 +369,14 @@ fn a_single_questionnaire_keeps_its_summary_and_json_works_for_it() {
     let out = fill(&q, &["vendor-quick.csv"]);
     let stdout = ok(&out);
     no_terminal_codes(&out.stderr);
-    assert!(stdout.starts_with("vendor-quick.csv: 25 questions: "), "{stdout}");
-    assert!(stdout.contains("  filled   vendor-quick.filled.csv\n"), "{stdout}");
+    assert!(
+        stdout.starts_with("vendor-quick.csv: 25 questions: "),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("  filled   vendor-quick.filled.csv\n"),
+        "{stdout}"
+    );
 
     // A folder of one is one questionnaire too.
     let json = ok(&fill(t.path(), &["q", "--json"]));

@@ -106,8 +106,11 @@ enum OutKind {
     Rebuilt,
 }
 
+/// A questionnaire that could not be filled, and why (boxed: errors are the rare case).
+type Failure = Box<(PathBuf, Error)>;
+
 /// A questionnaire read and laid out, or why it could not be (`--keep-going`).
-type ReadIn = std::result::Result<(Paths, Workbook, Questionnaire), (PathBuf, Error)>;
+type ReadIn = std::result::Result<(Paths, Workbook, Questionnaire), Failure>;
 
 /// What every questionnaire of a run is filled with.
 struct Ctx<'a> {
@@ -187,15 +190,15 @@ pub fn run(a: Args) -> Result<ExitStatus> {
             reading.inc();
             match r {
                 Ok((wb, q)) => Ok((p, wb, q)),
-                Err(e) => Err((p.input, e)),
+                Err(e) => Err(Box::new((p.input, e))),
             }
         })
         .collect();
     reading.clear();
     if !a.keep_going {
         if let Some(i) = read_in.iter().position(|r| r.is_err()) {
-            if let Some(Err((_, e))) = read_in.into_iter().nth(i) {
-                return Err(e);
+            if let Some(Err(f)) = read_in.into_iter().nth(i) {
+                return Err(f.1);
             }
             return Err(Error::internal("a failed read went missing"));
         }
@@ -251,12 +254,12 @@ pub fn run(a: Args) -> Result<ExitStatus> {
         mode,
         overrides: &overrides,
     };
-    let results: Vec<std::result::Result<Filled, (PathBuf, Error)>> = read_in
+    let results: Vec<std::result::Result<Filled, Failure>> = read_in
         .into_par_iter()
         .map(|r| {
             let (paths, wb, q) = r?;
             let input = paths.input.clone();
-            let done = fill_one(paths, wb, q, &ctx, &step).map_err(|e| (input, e));
+            let done = fill_one(paths, wb, q, &ctx, &step).map_err(|e| Box::new((input, e)));
             if !per_question {
                 filling.inc();
             }
@@ -268,8 +271,8 @@ pub fn run(a: Args) -> Result<ExitStatus> {
     let mut results = results;
     if !a.keep_going {
         if let Some(i) = results.iter().position(|r| r.is_err()) {
-            if let Some(Err((_, e))) = results.into_iter().nth(i) {
-                return Err(e);
+            if let Some(Err(f)) = results.into_iter().nth(i) {
+                return Err(f.1);
             }
             return Err(Error::internal("a failed fill went missing"));
         }
@@ -286,16 +289,14 @@ pub fn run(a: Args) -> Result<ExitStatus> {
     let failed: Vec<String> = results
         .iter()
         .filter_map(|r| r.as_ref().err())
-        .map(|(input, e)| one_line(input, e))
+        .map(|f| one_line(&f.0, &f.1))
         .collect();
     let one_input = results.len() == 1;
     let report_written = a.report.is_some() && !filled.is_empty();
     if let (Some(path), true) = (&a.report, report_written) {
         let reports: Vec<_> = filled
             .iter()
-            .map(|f| {
-                crate::report::report(&f.paths.input, Some(&f.paths.out), matching, &f.items)
-            })
+            .map(|f| crate::report::report(&f.paths.input, Some(&f.paths.out), matching, &f.items))
             .collect();
         // Streamed into the file: a 200,000-row report is not held as one string.
         outputs.stage(path, |tmp| {
@@ -337,9 +338,9 @@ pub fn run(a: Args) -> Result<ExitStatus> {
                         notes: f.notes.clone(),
                     },
                 },
-                Err((input, e)) => Row {
-                    input: input.display().to_string(),
-                    outcome: Outcome::Failed(one_line(input, e)),
+                Err(f) => Row {
+                    input: f.0.display().to_string(),
+                    outcome: Outcome::Failed(one_line(&f.0, &f.1)),
                 },
             })
             .collect();
@@ -420,7 +421,8 @@ fn fill_one(
     }
     notes.extend(q.notes.iter().cloned());
     if sheet_mode != mode {
-        notes.push("cell notes need an .xlsx/.xlsm input; citations went to a Source column".into());
+        notes
+            .push("cell notes need an .xlsx/.xlsm input; citations went to a Source column".into());
     }
     if matches!(wb.kind, InputKind::Xls | InputKind::Ods) {
         notes.push(format!(
@@ -476,7 +478,9 @@ fn fill_one(
             outputs.stage(&paths.out, |tmp| write::write_csv(grid, edits.first(), tmp))?;
         }
         OutKind::Rebuilt => {
-            outputs.stage(&paths.out, |tmp| write::write_rebuilt_xlsx(&wb, &edits, tmp))?;
+            outputs.stage(&paths.out, |tmp| {
+                write::write_rebuilt_xlsx(&wb, &edits, tmp)
+            })?;
         }
     }
     let mut written = vec![("filled".to_string(), paths.out.display().to_string())];

@@ -76,9 +76,8 @@ pub fn table(rows: &[Row], run: &RunInfo) -> String {
         "kept",
         "filled copy",
     ];
-    let nums = |s: &Summary| {
-        [s.questions, s.auto, s.review, s.unanswered, s.kept].map(|n| n.to_string())
-    };
+    let nums =
+        |s: &Summary| [s.questions, s.auto, s.review, s.unanswered, s.kept].map(|n| n.to_string());
     let mut cells: Vec<[String; 7]> = Vec::new();
     for r in rows {
         let [q, a, rv, u, k] = match &r.outcome {
@@ -124,7 +123,11 @@ pub fn table(rows: &[Row], run: &RunInfo) -> String {
     }
     out.push_str(&format!(
         "{}\n",
-        width.iter().map(|w| "-".repeat(*w)).collect::<Vec<_>>().join("  ")
+        width
+            .iter()
+            .map(|w| "-".repeat(*w))
+            .collect::<Vec<_>>()
+            .join("  ")
     ));
     for row in last {
         out.push_str(&line(row));

@@ -122,7 +122,15 @@ mod tests {
 
     #[test]
     fn names_are_sorted_into_questionnaires_outputs_and_others() {
-        for q in ["q.xlsx", "Q.XLSX", "q.xlsm", "q.xls", "q.ods", "q.CSV", "my.filled-in.xlsx"] {
+        for q in [
+            "q.xlsx",
+            "Q.XLSX",
+            "q.xlsm",
+            "q.xls",
+            "q.ods",
+            "q.CSV",
+            "my.filled-in.xlsx",
+        ] {
             assert_eq!(classify(q), Found::Questionnaire, "{q}");
         }
         for s in [
@@ -137,7 +145,13 @@ mod tests {
         ] {
             assert_eq!(classify(s), Found::Skipped, "{s}");
         }
-        for o in ["README.md", "report.json", "q", "q.review.json", "q.xlsx.bak"] {
+        for o in [
+            "README.md",
+            "report.json",
+            "q",
+            "q.review.json",
+            "q.xlsx.bak",
+        ] {
             assert_eq!(classify(o), Found::Other, "{o}");
         }
     }
@@ -184,7 +198,11 @@ mod tests {
         let got = expand(&given, false).unwrap();
         assert_eq!(
             got.files,
-            vec![d.join("x.filled.xlsx"), d.join("f/y.csv"), d.join("f/z.csv")]
+            vec![
+                d.join("x.filled.xlsx"),
+                d.join("f/y.csv"),
+                d.join("f/z.csv")
+            ]
         );
         assert!(got.skipped.is_empty());
     }
@@ -214,6 +232,12 @@ mod tests {
         let e = expand(std::slice::from_ref(&done), false).unwrap_err();
         assert!(e.to_string().contains("1 file skipped"), "{e}");
         // One level down there is one.
-        assert_eq!(expand(&[done.clone()], true).unwrap().files.len(), 1);
+        assert_eq!(
+            expand(std::slice::from_ref(&done), true)
+                .unwrap()
+                .files
+                .len(),
+            1
+        );
     }
 }
