@@ -337,14 +337,15 @@ mod tests {
         assert!(lines[0].starts_with("questionnaire"), "{t}");
         assert!(lines[1].starts_with("a.xlsx ") && lines[1].ends_with("a.xlsx.filled"));
         assert!(lines[2].contains("FAILED"), "{t}");
-        assert!(lines[4].starts_with("total (2 of 3 questionnaires)"), "{t}");
-        let nums: Vec<&str> = lines[4].split_whitespace().skip(5).collect();
+        assert!(lines[4].starts_with("-----"), "{t}");
+        assert!(lines[5].starts_with("total (2 of 3 questionnaires)"), "{t}");
+        let nums: Vec<&str> = lines[5].split_whitespace().skip(5).collect();
         assert_eq!(nums, ["15", "11", "2", "1", "1"], "{t}");
         assert!(t.contains("  error: bad.xlsx: not a workbook\n"), "{t}");
         assert!(t.contains("  note: a.xlsx: a note\n"), "{t}");
         // Columns line up: every count ends where its header does.
         let end = lines[0].find("questions").unwrap() + "questions".len();
-        for l in [lines[1], lines[4]] {
+        for l in [lines[1], lines[5]] {
             assert!(l[..end].ends_with(|c: char| c.is_ascii_digit()), "{t}");
         }
     }
