@@ -53,13 +53,17 @@ fn engine(c: &mut Criterion) {
             })
             .collect();
         g.throughput(Throughput::Elements(queries.len() as u64));
-        g.bench_with_input(BenchmarkId::new("rank", "300 questions"), &queries, |b, qs| {
-            b.iter(|| {
-                for q in qs {
-                    black_box(m.rank(q));
-                }
-            })
-        });
+        g.bench_with_input(
+            BenchmarkId::new("rank", "300 questions"),
+            &queries,
+            |b, qs| {
+                b.iter(|| {
+                    for q in qs {
+                        black_box(m.rank(q));
+                    }
+                })
+            },
+        );
         g.finish();
     }
 }

@@ -170,6 +170,17 @@ impl Outputs {
             .map(|(tmp, _)| tmp.as_ref())
     }
 
+    /// Take over `other`'s staged files, after this one's: outputs staged apart (one set per
+    /// questionnaire, on several threads) are committed together, in the order joined.
+    pub fn append(&mut self, other: Outputs) {
+        self.staged.extend(other.staged);
+        for dir in other.swept {
+            if !self.swept.contains(&dir) {
+                self.swept.push(dir);
+            }
+        }
+    }
+
     /// Rename every staged file into place, in staging order.
     pub fn commit(self) -> Result<()> {
         for (tmp, target) in self.staged {

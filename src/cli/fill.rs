@@ -4,26 +4,35 @@
 //! customer's workbook with the `auto` answers filled in (`NAME.filled.xlsx`, or `.csv` for a
 //! CSV, never the input itself), (2) a review workbook listing what a person must look at
 //! (`NAME.review.xlsx`), and (3) with `--report`, the JSON report. Everything is computed before
-//! anything is written, and every file is written atomically.
+//! anything is written, and every file is written atomically. Many questionnaires (or folders
+//! of them, expanded by `inputs.rs`) are read, matched and staged across cores, in input
+//! order, and shown as one table (`fill_batch.rs`).
 
 use std::path::{Path, PathBuf};
 
+use rayon::prelude::*;
+
 use crate::atomic::Outputs;
+use crate::cli::fill_batch::{Outcome, Progress, Row, RunInfo};
 use crate::cli::{ExitStatus, LayoutArgs, LibraryArg};
 use crate::error::{Error, Location, Result};
 use crate::fill::{self, CitationMode, Item, Thresholds};
 use crate::index::{self, Freshness};
 use crate::matcher::Matcher;
-use crate::sheet::patch::{self, SheetEdits};
-use crate::sheet::{col_letter, layout, read, write, InputKind, Questionnaire, Workbook};
+use crate::sheet::patch;
+use crate::sheet::{
+    col_letter, layout, read, write, InputKind, LayoutOverrides, Questionnaire, Workbook,
+};
 
 #[derive(Debug, clap::Args)]
 #[command(
-    after_help = "Examples:\n  vouch fill samples/vendor-quick.csv\n  vouch fill q.xlsx --report q.json --threshold 0.9\n  vouch fill q.xlsx --sheet 'Security' --question-col C --answer-col D"
+    after_help = "Examples:\n  vouch fill samples/vendor-quick.csv\n  vouch fill q.xlsx --report q.json --threshold 0.9\n  vouch fill inbox/ --keep-going --json\n  vouch fill q.xlsx --sheet 'Security' --question-col C --answer-col D"
 )]
 pub struct Args {
-    /// Questionnaires to fill (.xlsx, .xlsm, .xls, .ods, .csv)
-    #[arg(required = true, value_name = "QUESTIONNAIRE")]
+    /// Questionnaires to fill (.xlsx, .xlsm, .xls, .ods, .csv), or folders of them (every
+    /// questionnaire in the folder, in name order; earlier outputs, lock and hidden files
+    /// skipped)
+    #[arg(required = true, value_name = "QUESTIONNAIRE|DIR")]
     pub inputs: Vec<PathBuf>,
     #[command(flatten)]
     pub library: LibraryArg,
@@ -62,6 +71,17 @@ pub struct Args {
     pub fail_on_review: bool,
     #[command(flatten)]
     pub model: crate::cli::model::MatchModelArg,
+    /// With a folder: also fill the questionnaires in its subfolders (not hidden ones)
+    #[arg(long)]
+    pub recursive: bool,
+    /// Fill the questionnaires that can be read even when others cannot; those are listed
+    /// with their errors, and the exit code is 2
+    #[arg(long)]
+    pub keep_going: bool,
+    /// Print the summary (a row per questionnaire, and totals) as one JSON document on stdout
+    /// instead of the table; the per-question detail is --report's
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// Where one questionnaire's outputs go, decided before anything is read or written.
@@ -87,16 +107,36 @@ enum OutKind {
     Rebuilt,
 }
 
-/// Everything decided for one questionnaire, before anything is written.
-struct Planned {
+/// A questionnaire that could not be filled, and why (boxed: errors are the rare case).
+type Failure = Box<(PathBuf, Error)>;
+
+/// A questionnaire read and laid out, or why it could not be (`--keep-going`).
+type ReadIn = std::result::Result<(Paths, Workbook, Questionnaire), Failure>;
+
+/// What every questionnaire of a run is filled with.
+struct Ctx<'a> {
+    a: &'a Args,
+    m: &'a Matcher<'a>,
+    entries: &'a [crate::knowledge::Entry],
+    thresholds: Thresholds,
+    mode: CitationMode,
+    overrides: &'a LayoutOverrides,
+}
+
+/// One questionnaire matched and its outputs staged (not yet committed).
+struct Filled {
     paths: Paths,
-    wb: Workbook,
     items: Vec<Item>,
-    edits: Vec<SheetEdits>,
+    /// Notes for its summary, without the run's matching line.
     notes: Vec<String>,
+    outputs: Outputs,
+    /// What was written where, for the summary.
+    written: Vec<(String, String)>,
+    to_review: usize,
 }
 
 pub fn run(mut a: Args) -> Result<ExitStatus> {
+    let started = std::time::Instant::now();
     // vouch.toml: a flag beats the file, which beats the default (--library and --model are
     // resolved as they are parsed).
     let config = crate::cli::config();
@@ -104,8 +144,9 @@ pub fn run(mut a: Args) -> Result<ExitStatus> {
     a.overwrite = config.overwrite(a.overwrite).value;
     let citations = config.citations(a.citations).value;
     let record_history = config.record_history().value;
-    let stage = std::time::Instant::now();
-    if a.inputs.len() > 1 && (a.out.is_some() || a.review.is_some()) {
+    let stage = started;
+    let inputs = crate::cli::inputs::expand(&a.inputs, a.recursive)?;
+    if inputs.files.len() > 1 && (a.out.is_some() || a.review.is_some()) {
         return Err(Error::Usage(
             "--out and --review name one file; with several questionnaires, leave them out".into(),
         ));
@@ -131,19 +172,43 @@ pub fn run(mut a: Args) -> Result<ExitStatus> {
     };
 
     // Plan every output path and refuse any collision before reading or writing anything.
-    let paths = a
-        .inputs
+    let paths = inputs
+        .files
         .iter()
         .map(|input| plan_paths(input, &a))
         .collect::<Result<Vec<_>>>()?;
     check_paths(&paths, a.report.as_deref(), &a.library.library)?;
+    for (dir, n) in &inputs.skipped {
+        crate::cli::term::notice(&format!(
+            "{}: skipped {n} {} (outputs of Vouch, Excel lock files or hidden files)",
+            dir.display(),
+            if *n == 1 { "file" } else { "files" }
+        ));
+    }
 
-    // Read every questionnaire first: a bad one stops the run before any work or output.
-    let mut read_in: Vec<(Paths, Workbook, Questionnaire)> = Vec::new();
-    for p in paths {
-        let wb = read::read_workbook(&p.input)?;
-        let q = layout::detect(&wb, &overrides)?;
-        read_in.push((p, wb, q));
+    // Read every questionnaire first, across cores, kept in input order: a bad one stops the
+    // run before any work or output (with --keep-going, it is set aside and listed).
+    let reading = Progress::new(started, paths.len(), "reading");
+    let read_in: Vec<ReadIn> = paths
+        .into_par_iter()
+        .map(|p| {
+            let r = read::read_workbook(&p.input)
+                .and_then(|wb| layout::detect(&wb, &overrides).map(|q| (wb, q)));
+            reading.inc();
+            match r {
+                Ok((wb, q)) => Ok((p, wb, q)),
+                Err(e) => Err(Box::new((p.input, e))),
+            }
+        })
+        .collect();
+    reading.clear();
+    if !a.keep_going {
+        if let Some(i) = read_in.iter().position(|r| r.is_err()) {
+            if let Some(Err(f)) = read_in.into_iter().nth(i) {
+                return Err(f.1);
+            }
+            return Err(Error::internal("a failed read went missing"));
+        }
     }
 
     let stage = crate::cli::term::timed("read questionnaires", stage);
@@ -168,162 +233,80 @@ pub fn run(mut a: Args) -> Result<ExitStatus> {
         )),
         Freshness::UpToDate => {}
     }
+    let matching = crate::eval::mode_name(m.semantic());
 
-    let mut planned = Vec::new();
-    for (paths, wb, q) in read_in {
-        let mut items = fill::decide_all(&q, &m, &si.entries, thresholds, a.overwrite);
-        let (edits, sheet_mode) = fill::plan_workbook(
-            &q,
-            &wb,
-            &mut items,
-            mode,
-            paths.out_kind == OutKind::Patched,
-        );
-        let mut notes = vec![format!(
-            "matched by {}; auto at confidence {:.2} or more",
-            crate::eval::mode_name(m.semantic()),
-            thresholds.auto
-        )];
-        for (sheet, why) in &q.skipped {
-            notes.push(format!("sheet '{sheet}' skipped: {why}"));
+    // Match each questionnaire and stage its outputs, the questionnaires across cores (and the
+    // questions of each across cores inside `decide_all`). Every step is a pure function of
+    // its questionnaire, and the results stay in input order, so the outputs are the same
+    // whatever the number of threads.
+    let ready = read_in.iter().filter(|r| r.is_ok()).count();
+    let filling = Progress::new(started, ready, "filling");
+    // One questionnaire: the bar counts its questions; several: the questionnaires.
+    let per_question = ready == 1;
+    let step = |s: fill::Step| match s {
+        fill::Step::Distinct(n) if per_question => filling.set_len(n),
+        fill::Step::Matched if per_question => filling.inc(),
+        _ => {}
+    };
+    let ctx = Ctx {
+        a: &a,
+        m: &m,
+        entries: &si.entries,
+        thresholds,
+        mode,
+        overrides: &overrides,
+    };
+    let results: Vec<std::result::Result<Filled, Failure>> = read_in
+        .into_par_iter()
+        .map(|r| {
+            let (paths, wb, q) = r?;
+            let input = paths.input.clone();
+            let done = fill_one(paths, wb, q, &ctx, &step).map_err(|e| Box::new((input, e)));
+            if !per_question {
+                filling.inc();
+            }
+            done
+        })
+        .collect();
+    filling.clear();
+
+    let mut results = results;
+    if !a.keep_going {
+        if let Some(i) = results.iter().position(|r| r.is_err()) {
+            if let Some(Err(f)) = results.into_iter().nth(i) {
+                return Err(f.1);
+            }
+            return Err(Error::internal("a failed fill went missing"));
         }
-        notes.extend(q.notes.iter().cloned());
-        if sheet_mode != mode {
-            notes.push(
-                "cell notes need an .xlsx/.xlsm input; citations went to a Source column".into(),
-            );
-        }
-        if matches!(wb.kind, InputKind::Xls | InputKind::Ods) {
-            notes.push(format!(
-                "{} cannot be edited in place; the answers are in a rebuilt .xlsx (values only, original formatting not kept)",
-                paths.input.display()
-            ));
-        }
-        planned.push(Planned {
-            paths,
-            wb,
-            items,
-            edits,
-            notes,
-        });
     }
 
     let stage = crate::cli::term::timed("match", stage);
-    // Write every output under a temporary name; rename them into place only when all are
-    // complete, the report last. Any error before that leaves no new file behind.
+    // Rename into place only when every output is complete: per questionnaire in input order
+    // its filled copy then its review workbook, the report last. Any error before that leaves
+    // no new file behind.
     let mut outputs = Outputs::new();
-    let mut any_review = false;
-    let mut reports = Vec::new();
-    let mut summaries = Vec::new();
-    for p in &mut planned {
-        let paths = &p.paths;
-        match paths.out_kind {
-            OutKind::Patched => {
-                let mut s = None;
-                outputs.stage(&paths.out, |tmp| {
-                    s = Some(patch::patch_xlsx(
-                        &paths.input,
-                        tmp,
-                        &p.edits,
-                        patch::PatchLimits::default(),
-                    )?);
-                    Ok(())
-                })?;
-                if let Some(s) = s {
-                    // An answer the patcher could not write is not drafted: the summary,
-                    // the report and the workbook agree.
-                    for (sheet, row, _, why) in &s.skipped {
-                        for i in p.items.iter_mut().filter(|i| {
-                            i.status == fill::Status::Auto && &i.sheet == sheet && i.row == row + 1
-                        }) {
-                            i.status = fill::Status::Review;
-                            i.note = Some(format!("not written: {why}"));
-                        }
-                    }
-                    for (sheet, row, col, why) in &s.skipped {
-                        p.notes.push(format!(
-                            "sheet '{sheet}' cell {}{} not written: {why}",
-                            col_letter(*col),
-                            row + 1
-                        ));
-                    }
-                    if s.notes > 0 {
-                        p.notes
-                            .push(format!("{} citations added as cell notes", s.notes));
-                    }
-                    if s.signature_invalidated {
-                        p.notes.push("the workbook was digitally signed; the filled copy's signature is no longer valid".into());
-                    }
-                }
-            }
-            OutKind::Csv => {
-                let grid =
-                    p.wb.sheets
-                        .first()
-                        .ok_or_else(|| Error::input(Location::file(&paths.input), "no data"))?;
-                outputs.stage(&paths.out, |tmp| {
-                    write::write_csv(grid, p.edits.first(), tmp)
-                })?;
-            }
-            OutKind::Rebuilt => {
-                outputs.stage(&paths.out, |tmp| {
-                    write::write_rebuilt_xlsx(&p.wb, &p.edits, tmp)
-                })?;
-            }
-        }
-        let mut written = vec![("filled".to_string(), paths.out.display().to_string())];
-        if let Some(x) = &paths.xlsx_copy {
-            outputs.stage(x, |tmp| write::write_rebuilt_xlsx(&p.wb, &p.edits, tmp))?;
-            written.push(("xlsx".to_string(), x.display().to_string()));
-        }
-        // The review workbook is always written, so that every output of a run is from that
-        // run (a stale review beside a new filled file would mislead).
-        let to_review = crate::review::needs_review(&p.items).len();
-        any_review |= to_review > 0;
-        let filled_hash = match outputs.staged(&paths.out) {
-            Some(tmp) => crate::review::file_hash(tmp)?,
-            None => String::new(),
-        };
-        let meta = crate::review::Meta {
-            input: absolute(&paths.input),
-            input_hash: crate::review::file_hash(&paths.input)?,
-            filled: absolute(&paths.out),
-            filled_hash,
-            report: a.report.as_deref().map(absolute),
-            library: absolute(&a.library.library),
-            layout: overrides.clone(),
-            citations: citation_name(mode),
-        };
-        outputs.stage(&paths.review, |tmp| {
-            crate::review::write_review(&p.items, Some(&meta), tmp)
-        })?;
-        written.push(("review".to_string(), paths.review.display().to_string()));
-        if to_review == 0 {
-            p.notes.push("nothing needs review".into());
-        }
-        if let Some(r) = &a.report {
-            written.push(("report".to_string(), r.display().to_string()));
-        }
-        summaries.push(crate::report::summary_text(
-            &paths.input,
-            &fill::summarize(&p.items),
-            &written,
-            &p.notes,
-        ));
-        reports.push(crate::report::report(
-            &paths.input,
-            Some(&paths.out),
-            crate::eval::mode_name(m.semantic()),
-            &p.items,
-        ));
+    for f in results.iter_mut().flatten() {
+        outputs.append(std::mem::take(&mut f.outputs));
     }
-    if let Some(path) = &a.report {
+    let filled: Vec<&Filled> = results.iter().flatten().collect();
+    let failed: Vec<String> = results
+        .iter()
+        .filter_map(|r| r.as_ref().err())
+        .map(|f| one_line(&f.0, &f.1))
+        .collect();
+    let one_input = results.len() == 1;
+    let report_written = a.report.is_some() && !filled.is_empty();
+    if let (Some(path), true) = (&a.report, report_written) {
+        let reports: Vec<_> = filled
+            .iter()
+            .map(|f| crate::report::report(&f.paths.input, Some(&f.paths.out), matching, &f.items))
+            .collect();
         // Streamed into the file: a 200,000-row report is not held as one string.
         outputs.stage(path, |tmp| {
             crate::atomic::write_file(tmp, |w| {
-                match reports.as_slice() {
-                    [one] => serde_json::to_writer_pretty(&mut *w, one),
-                    all => serde_json::to_writer_pretty(&mut *w, all),
+                match (one_input, reports.as_slice()) {
+                    (true, [one]) => serde_json::to_writer_pretty(&mut *w, one),
+                    (_, all) => serde_json::to_writer_pretty(&mut *w, all),
                 }
                 .map_err(|e| {
                     Error::internal(format!("cannot write report {}: {e}", path.display()))
@@ -336,18 +319,211 @@ pub fn run(mut a: Args) -> Result<ExitStatus> {
     if record_history {
         crate::knowledge::history::record_fills(
             &a.library.library,
-            planned
+            filled
                 .iter()
-                .map(|p| (p.paths.input.as_path(), p.items.as_slice())),
+                .map(|f| (f.paths.input.as_path(), f.items.as_slice())),
         );
     }
-    for s in summaries {
-        crate::cli::out(&s);
+
+    let any_review = filled.iter().any(|f| f.to_review > 0);
+    let run_info = RunInfo {
+        matching,
+        auto_threshold: thresholds.auto,
+        report: a.report.as_deref().filter(|_| report_written),
+    };
+    if a.json || !one_input {
+        let rows: Vec<Row> = results
+            .iter()
+            .map(|r| match r {
+                Ok(f) => Row {
+                    input: f.paths.input.display().to_string(),
+                    outcome: Outcome::Filled {
+                        summary: fill::summarize(&f.items),
+                        output: f.paths.out.display().to_string(),
+                        review: f.paths.review.display().to_string(),
+                        notes: f.notes.clone(),
+                    },
+                },
+                Err(f) => Row {
+                    input: f.0.display().to_string(),
+                    outcome: Outcome::Failed(one_line(&f.0, &f.1)),
+                },
+            })
+            .collect();
+        if a.json {
+            crate::cli::out(&crate::cli::fill_batch::json(&rows, &run_info));
+        } else {
+            crate::cli::out(&crate::cli::fill_batch::table(&rows, &run_info));
+        }
+    } else if let Some(f) = filled.first() {
+        let mut notes = vec![format!(
+            "matched by {matching}; auto at confidence {:.2} or more",
+            thresholds.auto
+        )];
+        notes.extend(f.notes.iter().cloned());
+        if f.to_review == 0 {
+            notes.push("nothing needs review".into());
+        }
+        crate::cli::out(&crate::report::summary_text(
+            &f.paths.input,
+            &fill::summarize(&f.items),
+            &f.written,
+            &notes,
+        ));
+    }
+    if !failed.is_empty() {
+        for e in &failed {
+            crate::cli::term::error(e);
+        }
+        eprintln!(
+            "vouch: {} of {} questionnaires not filled",
+            failed.len(),
+            results.len()
+        );
+        return Ok(ExitStatus::BadInput);
     }
     Ok(if a.fail_on_review && any_review {
         ExitStatus::NeedsReview
     } else {
         ExitStatus::Success
+    })
+}
+
+/// An error as one line that names the questionnaire it is about.
+fn one_line(input: &Path, e: &Error) -> String {
+    let text = e.to_string();
+    let name = input.display().to_string();
+    if text.contains(&name) {
+        text
+    } else {
+        format!("{name}: {text}")
+    }
+}
+
+/// Match one questionnaire, plan its edits and stage its outputs (filled copy, `--xlsx` copy,
+/// review workbook); nothing is renamed into place here.
+fn fill_one(
+    paths: Paths,
+    wb: Workbook,
+    q: Questionnaire,
+    ctx: &Ctx,
+    step: &(dyn Fn(fill::Step) + Sync),
+) -> Result<Filled> {
+    let a = ctx.a;
+    let mode = ctx.mode;
+    let mut items =
+        fill::decide_all_with(&q, ctx.m, ctx.entries, ctx.thresholds, a.overwrite, step);
+    let (edits, sheet_mode) = fill::plan_workbook(
+        &q,
+        &wb,
+        &mut items,
+        mode,
+        paths.out_kind == OutKind::Patched,
+    );
+    let mut notes = Vec::new();
+    for (sheet, why) in &q.skipped {
+        notes.push(format!("sheet '{sheet}' skipped: {why}"));
+    }
+    notes.extend(q.notes.iter().cloned());
+    if sheet_mode != mode {
+        notes
+            .push("cell notes need an .xlsx/.xlsm input; citations went to a Source column".into());
+    }
+    if matches!(wb.kind, InputKind::Xls | InputKind::Ods) {
+        notes.push(format!(
+            "{} cannot be edited in place; the answers are in a rebuilt .xlsx (values only, original formatting not kept)",
+            paths.input.display()
+        ));
+    }
+
+    let mut outputs = Outputs::new();
+    match paths.out_kind {
+        OutKind::Patched => {
+            let mut s = None;
+            outputs.stage(&paths.out, |tmp| {
+                s = Some(patch::patch_xlsx(
+                    &paths.input,
+                    tmp,
+                    &edits,
+                    patch::PatchLimits::default(),
+                )?);
+                Ok(())
+            })?;
+            if let Some(s) = s {
+                // An answer the patcher could not write is not drafted: the summary, the
+                // report and the workbook agree.
+                for (sheet, row, _, why) in &s.skipped {
+                    for i in items.iter_mut().filter(|i| {
+                        i.status == fill::Status::Auto && &i.sheet == sheet && i.row == row + 1
+                    }) {
+                        i.status = fill::Status::Review;
+                        i.note = Some(format!("not written: {why}"));
+                    }
+                }
+                for (sheet, row, col, why) in &s.skipped {
+                    notes.push(format!(
+                        "sheet '{sheet}' cell {}{} not written: {why}",
+                        col_letter(*col),
+                        row + 1
+                    ));
+                }
+                if s.notes > 0 {
+                    notes.push(format!("{} citations added as cell notes", s.notes));
+                }
+                if s.signature_invalidated {
+                    notes.push("the workbook was digitally signed; the filled copy's signature is no longer valid".into());
+                }
+            }
+        }
+        OutKind::Csv => {
+            let grid = wb
+                .sheets
+                .first()
+                .ok_or_else(|| Error::input(Location::file(&paths.input), "no data"))?;
+            outputs.stage(&paths.out, |tmp| write::write_csv(grid, edits.first(), tmp))?;
+        }
+        OutKind::Rebuilt => {
+            outputs.stage(&paths.out, |tmp| {
+                write::write_rebuilt_xlsx(&wb, &edits, tmp)
+            })?;
+        }
+    }
+    let mut written = vec![("filled".to_string(), paths.out.display().to_string())];
+    if let Some(x) = &paths.xlsx_copy {
+        outputs.stage(x, |tmp| write::write_rebuilt_xlsx(&wb, &edits, tmp))?;
+        written.push(("xlsx".to_string(), x.display().to_string()));
+    }
+    // The review workbook is always written, so that every output of a run is from that run
+    // (a stale review beside a new filled file would mislead).
+    let to_review = crate::review::needs_review(&items).len();
+    let filled_hash = match outputs.staged(&paths.out) {
+        Some(tmp) => crate::review::file_hash(tmp)?,
+        None => String::new(),
+    };
+    let meta = crate::review::Meta {
+        input: absolute(&paths.input),
+        input_hash: crate::review::file_hash(&paths.input)?,
+        filled: absolute(&paths.out),
+        filled_hash,
+        report: a.report.as_deref().map(absolute),
+        library: absolute(&a.library.library),
+        layout: ctx.overrides.clone(),
+        citations: citation_name(mode),
+    };
+    outputs.stage(&paths.review, |tmp| {
+        crate::review::write_review(&items, Some(&meta), tmp)
+    })?;
+    written.push(("review".to_string(), paths.review.display().to_string()));
+    if let Some(r) = &a.report {
+        written.push(("report".to_string(), r.display().to_string()));
+    }
+    Ok(Filled {
+        paths,
+        items,
+        notes,
+        outputs,
+        written,
+        to_review,
     })
 }
 

@@ -53,6 +53,26 @@ pub fn decide_all(
     t: Thresholds,
     overwrite: bool,
 ) -> Vec<Item> {
+    decide_all_with(q, m, entries, t, overwrite, &|_| {})
+}
+
+/// How far [`decide_all_with`] has got: first how many distinct questions it will match, then
+/// one step per question matched (for a progress bar; called from any thread).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Step {
+    Distinct(usize),
+    Matched,
+}
+
+/// [`decide_all`], telling `progress` how far it has got.
+pub fn decide_all_with(
+    q: &Questionnaire,
+    m: &Matcher<'_>,
+    entries: &[Entry],
+    t: Thresholds,
+    overwrite: bool,
+    progress: &(dyn Fn(Step) + Sync),
+) -> Vec<Item> {
     use rayon::prelude::*;
     let rows: Vec<&QuestionRow> = q.sheets.iter().flat_map(|s| s.rows.iter()).collect();
     let m = m.for_questionnaire(rows.iter().map(|r| r.question.as_str()));
@@ -80,9 +100,14 @@ pub fn decide_all(
         })
         .collect();
     drop(slot_of);
+    progress(Step::Distinct(distinct.len()));
     let mut decided: Vec<Option<Decision>> = distinct
         .par_iter()
-        .map(|query| Some(decide_query(query, &m, entries, t)))
+        .map(|query| {
+            let d = decide_query(query, &m, entries, t);
+            progress(Step::Matched);
+            Some(d)
+        })
         .collect();
     rows.iter()
         .zip(slots)

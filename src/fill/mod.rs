@@ -19,7 +19,7 @@ mod decide;
 
 #[cfg(test)]
 use decide::id_prefix;
-pub use decide::{decide, decide_all, row_query};
+pub use decide::{decide, decide_all, decide_all_with, row_query, Step};
 
 /// The default confidence at or above which an answer is drafted without review, chosen from
 /// measurements on two labelled sets, the bench and `samples/gold.csv` (`vouch eval` prints
