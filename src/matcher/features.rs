@@ -374,7 +374,7 @@ impl Matcher<'_> {
         if wx > 0.0 {
             x_terms
                 .iter()
-                .filter(|t| p.union.contains(*t))
+                .filter(|t| p.union.contains(t))
                 .map(|t| asked.weight(self, t))
                 .sum::<f32>()
                 / wx
