@@ -219,7 +219,9 @@ pub fn run(mut a: Args) -> Result<ExitStatus> {
     let stage = crate::cli::term::timed("load library and index", stage);
     let semantic = crate::cli::model::semantic_for(emb, &a.library.library, &si, &mut notice)?;
     let thresholds = chosen.unwrap_or(Thresholds::for_mode(semantic.is_some()));
+    let stage = crate::cli::term::timed("load the library's vectors", stage);
     let m = Matcher::new(&si).with_semantic(semantic);
+    let stage = crate::cli::term::timed("prepare the matcher", stage);
     match fresh {
         Freshness::Rebuilt => notice(&format!(
             "indexed {} entries from {}",
