@@ -12,6 +12,8 @@ use super::{dedup, SharedAnswer};
 use crate::index::SearchIndex;
 use crate::text::{Analyzer, HashMap, HashSet};
 
+mod cache;
+
 /// How many minimal pairs of entries must contrast two terms for them to be siblings.
 const MIN_CONTRAST_PAIRS: u32 = 2;
 
@@ -115,31 +117,16 @@ pub(super) struct Derived {
 /// contrasts, vocabulary, exact phrasings. Read from the index folder's cache when it was
 /// derived from this very library by this format; else derived now and cached there.
 pub(super) fn prepare(si: &SearchIndex) -> Derived {
-    if let Some(d) = si
-        .read_cache(CACHE_FILE)
-        .and_then(|bytes| postcard::from_bytes::<Stored>(&bytes).ok())
-        .filter(|s| s.format == CACHE_FORMAT && !si.hash.is_empty() && s.hash == si.hash)
-        .filter(|s| s.compact.len() == si.entries.len())
-        .and_then(|s| Derived::from_stored(s, si))
-    {
+    if let Some(d) = cache::load(si) {
         return d;
     }
     let d = derive(si);
-    if si.dir.is_some() {
-        if let Ok(bytes) = postcard::to_stdvec(&d.to_stored(&si.hash)) {
-            si.write_cache(CACHE_FILE, &bytes);
-        }
-    }
+    cache::store(si, &d);
     d
 }
 
-/// The cache file in the index folder.
-const CACHE_FILE: &str = "derived.bin";
-/// Bump when what is derived, or how, changes: an older cache is then derived again.
-const CACHE_FORMAT: u32 = 1;
-
 /// One entry's term sets as term numbers (sets sorted; `core` and `anchors` in their order).
-#[derive(serde::Serialize, serde::Deserialize)]
+#[derive(Clone, serde::Serialize, serde::Deserialize)]
 struct Compact {
     phrasings: Vec<Vec<u32>>,
     phrasing_parts: Vec<Vec<u32>>,
@@ -151,25 +138,6 @@ struct Compact {
     anchors: Vec<u32>,
     tag_terms: Vec<u32>,
     kinds: Vec<String>,
-}
-
-/// [`Derived`] as cached: plain data, every term a number into `terms`.
-#[derive(serde::Serialize, serde::Deserialize)]
-struct Stored {
-    format: u32,
-    /// The library hash of the index it was derived from.
-    hash: String,
-    terms: Vec<String>,
-    /// Per term number, its IDF (NaN: none).
-    idf: Vec<f32>,
-    unknown_idf: f32,
-    compact: Vec<Compact>,
-    topics: Vec<u32>,
-    tagged: Vec<u32>,
-    contrasts: Vec<(u32, Vec<u32>)>,
-    vocabulary: Vec<String>,
-    frequencies: Vec<String>,
-    exact: Vec<(String, Vec<u32>)>,
 }
 
 /// Numbers for terms, given in order of first sight.
@@ -234,139 +202,6 @@ impl Derived {
             core: &c.core,
             anchors: &c.anchors,
             terms: &self.terms,
-        })
-    }
-
-    fn to_stored(&self, hash: &str) -> Stored {
-        let mut i = Interner::default();
-        for t in &self.terms {
-            i.id(t);
-        }
-        let set = |i: &mut Interner, s: &HashSet<String>| i.set(s);
-        let topics = set(&mut i, &self.topics);
-        let tagged = set(&mut i, &self.tagged);
-        let mut contrasts: Vec<(u32, Vec<u32>)> = self
-            .contrasts
-            .iter()
-            .map(|(t, with)| (i.id(t), i.set(with)))
-            .collect();
-        contrasts.sort_unstable();
-        for t in self.idf.keys() {
-            i.id(t);
-        }
-        let mut idf = vec![f32::NAN; i.terms.len()];
-        for (t, w) in &self.idf {
-            idf[i.ids[t] as usize] = *w;
-        }
-        let mut vocabulary: Vec<String> = self.vocabulary.values().flatten().cloned().collect();
-        vocabulary.sort();
-        let mut exact: Vec<(String, Vec<u32>)> = self
-            .exact
-            .iter()
-            .map(|(k, v)| (k.clone(), v.iter().map(|&e| e as u32).collect()))
-            .collect();
-        exact.sort();
-        Stored {
-            format: CACHE_FORMAT,
-            hash: hash.to_string(),
-            terms: i.terms,
-            idf,
-            unknown_idf: self.unknown_idf,
-            compact: self
-                .compact
-                .iter()
-                .map(|c| Compact {
-                    phrasings: c.phrasings.clone(),
-                    phrasing_parts: c.phrasing_parts.clone(),
-                    phrasing_weights: c.phrasing_weights.clone(),
-                    parts: c.parts.clone(),
-                    union: c.union.clone(),
-                    answer: c.answer.clone(),
-                    core: c.core.clone(),
-                    anchors: c.anchors.clone(),
-                    tag_terms: c.tag_terms.clone(),
-                    kinds: c.kinds.clone(),
-                })
-                .collect(),
-            topics,
-            tagged,
-            contrasts,
-            vocabulary,
-            frequencies: self.frequencies.clone(),
-            exact,
-        }
-    }
-
-    /// The derived data back from its cached form (None when it does not hold together).
-    fn from_stored(s: Stored, si: &SearchIndex) -> Option<Derived> {
-        let n = s.terms.len();
-        if s.idf.len() != n {
-            return None;
-        }
-        let ok = |v: &[u32]| v.iter().all(|&t| (t as usize) < n);
-        let fits = s.compact.iter().all(|c| {
-            c.phrasings.iter().chain(&c.phrasing_parts).all(|v| ok(v))
-                && [
-                    &c.parts,
-                    &c.union,
-                    &c.answer,
-                    &c.core,
-                    &c.anchors,
-                    &c.tag_terms,
-                ]
-                .iter()
-                .all(|v| ok(v))
-                && c.phrasing_weights.len() == c.phrasings.len()
-                && c.phrasing_parts.len() == c.phrasings.len()
-        }) && ok(&s.topics)
-            && ok(&s.tagged)
-            && s.contrasts.iter().all(|(t, w)| ok(&[*t]) && ok(w))
-            && s.exact
-                .iter()
-                .all(|(_, v)| v.iter().all(|&e| (e as usize) < si.entries.len()));
-        if !fits {
-            return None;
-        }
-        let terms = s.terms;
-        let term = |i: &u32| terms[*i as usize].clone();
-        let ids: HashMap<String, u32> = terms
-            .iter()
-            .enumerate()
-            .map(|(i, t)| (t.clone(), i as u32))
-            .collect();
-        let idf: HashMap<String, f32> = terms
-            .iter()
-            .zip(&s.idf)
-            .filter(|(_, w)| !w.is_nan())
-            .map(|(t, w)| (t.clone(), *w))
-            .collect();
-        let mut vocabulary: HashMap<char, Vec<String>> = HashMap::default();
-        for w in s.vocabulary {
-            if let Some(c) = w.chars().next() {
-                vocabulary.entry(c).or_default().push(w);
-            }
-        }
-        Some(Derived {
-            compact: s.compact,
-            idf,
-            unknown_idf: s.unknown_idf,
-            topics: s.topics.iter().map(term).collect(),
-            tagged: s.tagged.iter().map(term).collect(),
-            contrasts: s
-                .contrasts
-                .iter()
-                .map(|(t, with)| (term(t), with.iter().map(term).collect()))
-                .collect(),
-            vocabulary,
-            frequencies: s.frequencies,
-            answers: answers(si),
-            ids,
-            exact: s
-                .exact
-                .into_iter()
-                .map(|(k, v)| (k, v.into_iter().map(|e| e as usize).collect()))
-                .collect(),
-            terms,
         })
     }
 }
