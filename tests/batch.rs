@@ -12,7 +12,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
-use common::{ok, NO_MODEL};
+use common::{listing, ok, NO_MODEL};
 
 /// The questionnaires among the samples (not `gold.csv`, which labels them).
 const SAMPLES: [&str; 10] = [
@@ -60,15 +60,6 @@ fn folder_of(dir: &Path, name: &str, samples: &[&str]) -> PathBuf {
         std::fs::copy(root().join("samples").join(s), f.join(s)).unwrap();
     }
     f
-}
-
-fn listing(dir: &Path) -> Vec<String> {
-    let mut v: Vec<String> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
-    v.sort();
-    v
 }
 
 /// The counts of a table row or a one-questionnaire summary: questions, auto, review,
@@ -288,10 +279,7 @@ fn keep_going_fills_the_good_files_and_names_the_bad_one() {
     let out = fill(t.path(), &["q"]);
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
-    let errors: Vec<&str> = err
-        .lines()
-        .filter(|l| l.starts_with("vouch: error:"))
-        .collect();
+    let errors = error_lines(&err);
     assert_eq!(errors.len(), 1, "{err}");
     assert!(errors[0].contains("q/broken.xlsx"), "{err}");
     assert!(out.stdout.is_empty());
@@ -300,10 +288,7 @@ fn keep_going_fills_the_good_files_and_names_the_bad_one() {
     let out = fill(t.path(), &["q", "--keep-going"]);
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
-    let errors: Vec<&str> = err
-        .lines()
-        .filter(|l| l.starts_with("vouch: error:"))
-        .collect();
+    let errors = error_lines(&err);
     assert_eq!(errors.len(), 1, "{err}");
     assert!(errors[0].contains("q/broken.xlsx"), "{err}");
     assert!(err.contains("1 of 4 questionnaires not filled"), "{err}");
@@ -384,4 +369,12 @@ fn a_single_questionnaire_keeps_its_summary_and_json_works_for_it() {
     assert_eq!(v["files"].as_array().unwrap().len(), 1);
     assert_eq!(v["total"]["questions"], 25);
     assert_eq!(v["files"][0]["output"], "q/vendor-quick.filled.csv");
+}
+
+/// The `vouch: error:` lines of a run's standard error.
+fn error_lines(stderr: &str) -> Vec<&str> {
+    stderr
+        .lines()
+        .filter(|l| l.starts_with("vouch: error:"))
+        .collect()
 }

@@ -6,7 +6,7 @@
 
 mod common;
 
-use common::vouch;
+use common::{listing, vouch};
 
 use std::path::{Path, PathBuf};
 use std::process::Output;
@@ -34,15 +34,6 @@ fn with_samples(names: &[(&str, &str)]) -> tempfile::TempDir {
         std::fs::copy(root().join("samples").join(from), d.path().join(to)).unwrap();
     }
     d
-}
-
-fn listing(dir: &Path) -> Vec<String> {
-    let mut v: Vec<String> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
-    v.sort();
-    v
 }
 
 fn bytes_of(dir: &Path) -> Vec<(String, Vec<u8>)> {

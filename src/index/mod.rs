@@ -133,20 +133,8 @@ impl SearchIndex {
     /// Store a cache file beside the index, atomically and best effort: a folder that cannot
     /// be written, or an index rebuilt meanwhile, only means the next run derives it again.
     pub fn write_cache(&self, name: &str, bytes: &[u8]) {
-        let Some(dir) = &self.dir else { return };
-        let Ok(mut tmp) = tempfile::Builder::new()
-            .prefix(crate::atomic::TMP_PREFIX)
-            .tempfile_in(dir)
-        else {
-            return;
-        };
-        use std::io::Write;
-        if tmp.write_all(bytes).and_then(|_| tmp.flush()).is_ok() {
-            // Readable by whoever may read the index (a temporary file starts private).
-            if let Ok(m) = std::fs::metadata(dir.join(META_FILE)) {
-                let _ = std::fs::set_permissions(tmp.path(), m.permissions());
-            }
-            let _ = tmp.persist(dir.join(name));
+        if let Some(dir) = &self.dir {
+            let _ = crate::atomic::write_bytes(&dir.join(name), bytes);
         }
     }
 }
